@@ -1,0 +1,100 @@
+//! The marker grammar: the one textual form of "something was omitted here,
+//! and this is how to get it back". Documented in `docs/markers.md`; every host
+//! parses markers with [`find_hashes`] (or a port of it), never its own regex.
+//!
+//! Three forms:
+//! - block marker, one line, once per compressed output:
+//!   `[headroom: 772 of 812 lines omitted (kept errors, warnings, first/last) · headroom_retrieve("3f9a2c7b1e04d5a6a1b2c3d4")]`
+//! - gap line, where a run was left out: `[headroom: 37 lines omitted]`
+//! - in JSON, a JSON value: `{"_headroom":"485 of 500 items omitted","retrieve":"3f9a2c7b1e04d5a6a1b2c3d4"}`
+
+use crate::hash::{is_hash, HASH_LEN};
+
+/// Name of the retrieval tool the model calls with a hash.
+pub const RETRIEVE_TOOL: &str = "headroom_retrieve";
+/// Key that marks a JSON value written by Headroom.
+pub const JSON_KEY: &str = "_headroom";
+
+const CALL_OPEN: &str = "headroom_retrieve(\"";
+const JSON_RETRIEVE: &str = "\"retrieve\":\"";
+
+/// The block marker line for one compressed output.
+///
+/// `omitted` is e.g. `"772 of 812 lines"`; `kept` a short list of what was
+/// kept (`"errors, warnings, first/last"`), or empty.
+pub fn block(omitted: &str, kept: &str, hash: &str) -> String {
+    if kept.is_empty() {
+        format!("[headroom: {omitted} omitted · {RETRIEVE_TOOL}(\"{hash}\")]")
+    } else {
+        format!("[headroom: {omitted} omitted (kept {kept}) · {RETRIEVE_TOOL}(\"{hash}\")]")
+    }
+}
+
+/// A gap line standing for a run of omitted lines.
+pub fn gap(lines: usize) -> String {
+    if lines == 1 {
+        "[headroom: 1 line omitted]".to_string()
+    } else {
+        format!("[headroom: {lines} lines omitted]")
+    }
+}
+
+/// Suffix appended to a line that stands for `count` lines of the same shape.
+pub fn repeat_suffix(count: usize) -> String {
+    format!(" [×{count}]")
+}
+
+/// The JSON marker value, serialized.
+pub fn json_value(omitted: &str, hash: &str) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    map.insert(JSON_KEY.to_string(), serde_json::Value::String(format!("{omitted} omitted")));
+    map.insert("retrieve".to_string(), serde_json::Value::String(hash.to_string()));
+    serde_json::Value::Object(map)
+}
+
+/// Every hash referenced by a marker in `text`, in order of appearance,
+/// without duplicates.
+pub fn find_hashes(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for needle in [CALL_OPEN, JSON_RETRIEVE] {
+        let mut rest = text;
+        while let Some(pos) = rest.find(needle) {
+            let after = &rest[pos + needle.len()..];
+            if let Some(candidate) = after.get(..HASH_LEN) {
+                if is_hash(candidate) && after[HASH_LEN..].starts_with('"') && !found.iter().any(|h| h == candidate) {
+                    found.push(candidate.to_string());
+                }
+            }
+            rest = &rest[pos + needle.len()..];
+        }
+    }
+    found
+}
+
+/// True when `text` already carries a Headroom marker (block, gap, or JSON).
+/// Such content is never compressed again: that is what makes compression
+/// idempotent.
+pub fn has_marker(text: &str) -> bool {
+    text.contains(CALL_OPEN) || text.contains("[headroom: ") || text.contains("\"_headroom")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_marker_round_trips_through_find_hashes() {
+        let h = "3f9a2c7b1e04d5a6a1b2c3d4";
+        let line = block("772 of 812 lines", "errors, first/last", h);
+        assert_eq!(
+            line,
+            "[headroom: 772 of 812 lines omitted (kept errors, first/last) · headroom_retrieve(\"3f9a2c7b1e04d5a6a1b2c3d4\")]"
+        );
+        assert_eq!(find_hashes(&line), vec![h.to_string()]);
+        let json = serde_json::to_string(&json_value("5 of 9 items", h)).unwrap();
+        assert_eq!(json, r#"{"_headroom":"5 of 9 items omitted","retrieve":"3f9a2c7b1e04d5a6a1b2c3d4"}"#);
+        assert_eq!(find_hashes(&format!("{json} {line}")), vec![h.to_string()]);
+        assert!(has_marker(&json) && has_marker(&line) && has_marker(&gap(3)));
+        assert!(find_hashes("headroom_retrieve(\"XYZ\")").is_empty());
+    }
+}

@@ -1,0 +1,230 @@
+//! Detects what kind of content a tool output is, so it goes to the transform
+//! that understands it. Detection looks at the content beneath any
+//! line-number prefix, and at the tool call (a file path's extension).
+
+use crate::lines::Lines;
+use serde::{Deserialize, Serialize};
+
+/// The kinds of tool output Headroom tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Json,
+    Log,
+    Test,
+    Search,
+    Diff,
+    Code,
+    Text,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Json => "json",
+            Kind::Log => "log",
+            Kind::Test => "test",
+            Kind::Search => "search",
+            Kind::Diff => "diff",
+            Kind::Code => "code",
+            Kind::Text => "text",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Some(match s {
+            "json" => Kind::Json,
+            "log" | "logs" => Kind::Log,
+            "test" | "test_output" => Kind::Test,
+            "search" => Kind::Search,
+            "diff" => Kind::Diff,
+            "code" => Kind::Code,
+            "text" => Kind::Text,
+            _ => return None,
+        })
+    }
+}
+
+/// Source-file extensions that route to `code`.
+pub const CODE_EXTENSIONS: &[&str] = &[
+    "py", "pyi", "js", "mjs", "cjs", "jsx", "ts", "tsx", "mts", "cts", "go", "rs", "java", "c", "h", "cc", "cpp",
+    "cxx", "hpp", "hh", "hxx", "kt", "scala", "cs", "rb", "php", "swift",
+];
+
+/// Detect the kind of `lines`. `file_path` is the path argument of the tool
+/// call that produced the output, if any.
+pub fn detect(lines: &Lines, file_path: Option<&str>) -> Kind {
+    if let Some(ext) = file_path.and_then(extension) {
+        if ext == "json" && looks_like_json(lines) {
+            return Kind::Json;
+        }
+        if CODE_EXTENSIONS.contains(&ext.as_str()) {
+            return Kind::Code;
+        }
+        if matches!(ext.as_str(), "md" | "rst" | "txt" | "adoc") {
+            return Kind::Text;
+        }
+        if ext == "log" {
+            return Kind::Log;
+        }
+        if matches!(ext.as_str(), "diff" | "patch") {
+            return Kind::Diff;
+        }
+    }
+    if !lines.is_numbered() && looks_like_json(lines) {
+        return Kind::Json;
+    }
+    let sample: Vec<&str> = lines.content.iter().copied().filter(|l| !l.trim().is_empty()).take(400).collect();
+    if sample.is_empty() {
+        return Kind::Text;
+    }
+    if is_diff(&sample) {
+        return Kind::Diff;
+    }
+    if is_test_output(&lines.content) {
+        return Kind::Test;
+    }
+    if is_search(&sample) {
+        return Kind::Search;
+    }
+    if is_log(&sample) {
+        return Kind::Log;
+    }
+    if is_code(&sample) {
+        return Kind::Code;
+    }
+    Kind::Text
+}
+
+/// Lower-cased extension of a path, if it has one.
+pub fn extension(path: &str) -> Option<String> {
+    let name = path.rsplit(['/', '\\']).next()?;
+    let (stem, ext) = name.rsplit_once('.')?;
+    if stem.is_empty() || ext.is_empty() {
+        return None;
+    }
+    Some(ext.to_ascii_lowercase())
+}
+
+fn looks_like_json(lines: &Lines) -> bool {
+    let text = lines.content_text();
+    let t = text.trim();
+    (t.starts_with('{') && t.ends_with('}') || t.starts_with('[') && t.ends_with(']'))
+        && serde_json::from_str::<serde::de::IgnoredAny>(t).is_ok()
+}
+
+fn is_diff(sample: &[&str]) -> bool {
+    let git = sample.iter().any(|l| l.starts_with("diff --git ") || l.starts_with("Index: "));
+    let hunks = sample.iter().filter(|l| l.starts_with("@@ ") && l[3..].contains(" @@")).count();
+    let headers = sample.iter().any(|l| l.starts_with("--- ")) && sample.iter().any(|l| l.starts_with("+++ "));
+    hunks > 0 && (git || headers)
+}
+
+fn is_test_output(all: &[&str]) -> bool {
+    all.iter().any(|l| {
+        let t = l.trim();
+        t.contains("test session starts")
+            || t.starts_with("test result: ")
+            || (t.starts_with("running ") && t.ends_with(" tests"))
+            || t.ends_with(" passing") && t.contains(" passing")
+            || t.starts_with("Tests:") && t.contains(" total")
+            || t.starts_with("--- FAIL:")
+            || t.starts_with("=== RUN")
+    })
+}
+
+/// `path:line:text` / `path:line-text` (grep -n, rg -n), or rg `--heading`
+/// blocks (a path line followed by `line:text` lines).
+fn is_search(sample: &[&str]) -> bool {
+    let hits = sample.iter().filter(|l| is_grep_line(l)).count();
+    if hits * 10 >= sample.len() * 6 {
+        return true;
+    }
+    let numbered = sample.iter().filter(|l| starts_with_line_number(l)).count();
+    numbered * 10 >= sample.len() * 6 && sample.iter().any(|l| !starts_with_line_number(l) && l.contains(['/', '.']))
+}
+
+/// `path:123:rest` or `path:123-rest` with a plausible path.
+pub fn is_grep_line(line: &str) -> bool {
+    let Some((path, rest)) = line.split_once(':') else { return false };
+    if path.is_empty() || path.contains(' ') || path.len() > 300 {
+        return false;
+    }
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && matches!(rest.as_bytes().get(digits), Some(b':') | Some(b'-'))
+}
+
+fn starts_with_line_number(line: &str) -> bool {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && matches!(line.as_bytes().get(digits), Some(b':') | Some(b'-'))
+}
+
+fn is_log(sample: &[&str]) -> bool {
+    let loggy = sample.iter().filter(|l| looks_like_log_line(l)).count();
+    loggy * 10 >= sample.len() * 4
+}
+
+/// A line that starts with a timestamp, a level, or a build-tool prefix.
+fn looks_like_log_line(line: &str) -> bool {
+    let t = line.trim_start();
+    let first = t.split_whitespace().next().unwrap_or("");
+    let digits_first = t.bytes().take(4).all(|b| b.is_ascii_digit()) && t.len() > 4;
+    let bracket_time = t.starts_with('[') && t[1..].bytes().take(2).all(|b| b.is_ascii_digit() || b.is_ascii_alphabetic());
+    let level = ["INFO", "WARN", "WARNING", "ERROR", "DEBUG", "TRACE", "FATAL", "I", "W", "E", "D", "V"]
+        .iter()
+        .any(|lv| t.contains(&format!(" {lv} ")) || first == *lv || first.trim_matches(['[', ']', ':']) == *lv);
+    let build = ["Compiling", "Running", "Fresh", "Finished", "Downloaded", "Building", "npm", "warning:", "error:", "error["]
+        .iter()
+        .any(|p| first.starts_with(p));
+    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].contains(&first);
+    digits_first || bracket_time || level || build || month
+}
+
+fn is_code(sample: &[&str]) -> bool {
+    let codey = sample
+        .iter()
+        .filter(|l| {
+            let t = l.trim_start();
+            t.starts_with("def ")
+                || t.starts_with("class ")
+                || t.starts_with("import ")
+                || t.starts_with("from ")
+                || t.starts_with("fn ")
+                || t.starts_with("pub ")
+                || t.starts_with("func ")
+                || t.starts_with("package ")
+                || t.starts_with("#include")
+                || t.starts_with("function ")
+                || t.starts_with("const ")
+                || t.starts_with("return ")
+                || t.starts_with("public ")
+                || t.starts_with("private ")
+                || t.ends_with('{')
+                || t.ends_with(';')
+                || t == "}"
+        })
+        .count();
+    codey * 10 >= sample.len() * 3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(text: &str) -> Kind {
+        detect(&Lines::parse(text), None)
+    }
+
+    #[test]
+    fn detects_common_kinds() {
+        assert_eq!(kind("[{\"a\":1},{\"a\":2}]"), Kind::Json);
+        assert_eq!(kind("src/a.rs:12:fn main() {\nsrc/b.rs:3:let x = 1;\n"), Kind::Search);
+        assert_eq!(kind("diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-a\n+b\n"), Kind::Diff);
+        assert_eq!(kind("running 3 tests\ntest a ... ok\n\ntest result: ok. 3 passed; 0 failed\n"), Kind::Test);
+        assert_eq!(
+            kind("2024-01-01 10:00:00 INFO start\n2024-01-01 10:00:01 ERROR boom\n2024-01-01 10:00:02 INFO x\n"),
+            Kind::Log
+        );
+        assert_eq!(detect(&Lines::parse("1\tdef f():\n2\t    return 1\n"), Some("/x/a.py")), Kind::Code);
+    }
+}
