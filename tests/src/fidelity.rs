@@ -81,9 +81,35 @@ fn is_zero_count(line: &str, at: usize) -> bool {
         && !rest.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '.' || c == '_')
 }
 
+/// True when the keyword `word` at `at` is part of a flag or a hyphenated
+/// name (`--error-format=json`, `feature="error-context"`, `error-pages`):
+/// a build log echoing a command or a suite title, not an error.
+fn is_compound(line: &str, at: usize, word: &str) -> bool {
+    let after = &line[at + word.len()..];
+    line[..at].ends_with("--")
+        || after
+            .strip_prefix('-')
+            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_alphabetic()))
+}
+
+/// True when `line` reports a passing test (`✔ handles errors`,
+/// `test error_path ... ok`, `t.py::test[error] PASSED`): its title may
+/// mention errors, but nothing failed.
+fn is_pass_line(line: &str) -> bool {
+    let t = line.trim();
+    t.starts_with(['✔', '✓', '√'])
+        || t.starts_with("ok ")
+        || t.starts_with("PASS ")
+        || t.ends_with(" ... ok")
+        || t.split_whitespace().nth(1) == Some("PASSED")
+}
+
 /// True when `line` reports an error or failure.
 pub fn is_error_line(line: &str) -> bool {
-    words(line).any(|(at, word)| is_keyword(word) && !is_zero_count(line, at))
+    !is_pass_line(line)
+        && words(line).any(|(at, word)| {
+            is_keyword(word) && !is_zero_count(line, at) && !is_compound(line, at, word)
+        })
 }
 
 /// The shape of a line: runs of digits become `#`, and so do hex ids
@@ -263,6 +289,18 @@ mod tests {
             !is_error_line("Errors and Exceptions"),
             "capitalised plural words are not class names"
         );
+    }
+
+    #[test]
+    fn passing_tests_and_flags_are_not_errors() {
+        assert!(!is_error_line("      ✔ should handle render error throws"));
+        assert!(!is_error_line("test parse::error_path ... ok"));
+        assert!(!is_error_line("tests/t.py::test_x[error] PASSED [ 10%]"));
+        assert!(is_error_line("tests/t.py::test_x[error] FAILED [ 10%]"));
+        assert!(!is_error_line(
+            "Running `rustc --crate-name x --error-format=json`"
+        ));
+        assert!(is_error_line("error: could not compile `x`"));
     }
 
     #[test]

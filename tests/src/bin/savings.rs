@@ -29,6 +29,11 @@ fn target(category: &str) -> Option<f64> {
     })
 }
 
+/// Transform speed targets (MB/s per core, token counting excluded).
+fn speed_target(category: &str) -> Option<f64> {
+    matches!(category, "json" | "logs").then_some(50.0)
+}
+
 /// Categories whose every distinct error line must survive (enforced).
 fn reports_errors(category: &str) -> bool {
     matches!(category, "logs" | "test_output")
@@ -40,6 +45,8 @@ struct Args {
     enforce: bool,
     category: Option<String>,
     throughput: bool,
+    /// Print the error lines and failing tests each file lost.
+    lost: bool,
     min_time: Duration,
 }
 
@@ -50,6 +57,7 @@ fn parse_args() -> Result<Args> {
         enforce: false,
         category: None,
         throughput: true,
+        lost: false,
         min_time: Duration::from_millis(800),
     };
     let mut it = std::env::args().skip(1);
@@ -63,6 +71,7 @@ fn parse_args() -> Result<Args> {
             "--enforce" => args.enforce = true,
             "--category" => args.category = Some(it.next().context("--category needs a value")?),
             "--no-throughput" => args.throughput = false,
+            "--lost" => args.lost = true,
             "--min-seconds" => {
                 let s: f64 = it
                     .next()
@@ -74,7 +83,7 @@ fn parse_args() -> Result<Args> {
             "-h" | "--help" => {
                 println!(
                     "savings [--profile conservative|balanced|aggressive] [--markdown] [--enforce] \
-                     [--category C] [--no-throughput] [--min-seconds S]"
+                     [--category C] [--no-throughput] [--min-seconds S] [--lost]"
                 );
                 std::process::exit(0);
             }
@@ -144,6 +153,26 @@ fn measure(text: &str, options: &Options) -> (Tally, String) {
         outputs: 1,
     };
     (tally, result.kind)
+}
+
+/// Error lines (or JSON error strings) and failing test names of `text`
+/// that its compressed form lost, one line each.
+fn lost(text: &str, options: &Options) -> Vec<String> {
+    let output = compress_text(text, &ToolContext::default(), options).text;
+    let as_json = |t: &str| serde_json::from_str::<serde_json::Value>(t).ok();
+    let mut lost: Vec<String> = match (as_json(text), as_json(&output)) {
+        (Some(i), Some(o)) => fidelity::missing_json_errors(&i, &o),
+        _ => fidelity::missing_error_lines(text, output.lines())
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+    };
+    lost.extend(
+        fidelity::missing_test_names(text, &output)
+            .into_iter()
+            .map(|name| format!("failing test {name}")),
+    );
+    lost
 }
 
 struct FileRow {
@@ -303,6 +332,17 @@ fn main() -> Result<()> {
             pieces: piece_tally,
             fixture: fixture.clone(),
         });
+        if args.lost {
+            let lost = lost(&text, &options);
+            if !lost.is_empty() {
+                println!(
+                    "{} lost {} error line(s)/failing test(s):",
+                    fixture.rel,
+                    lost.len()
+                );
+                lost.iter().for_each(|l| println!("    {l}"));
+            }
+        }
         texts.entry(fixture.category).or_default().push(text);
     }
 
@@ -408,6 +448,8 @@ fn main() -> Result<()> {
             "MB",
             "compress_text MB/s",
             "transform MB/s",
+            "target",
+            "speed",
             "token counting MB/s",
         ]);
         for (category, inputs) in &texts {
@@ -433,6 +475,14 @@ fn main() -> Result<()> {
                 format!("{mb:.2}"),
                 format!("{:.1}", mb / total),
                 format!("{:.1}", mb / transform),
+                speed_target(category).map_or("-".into(), |t| format!(">= {t:.0}")),
+                match verdict(mb / transform, speed_target(category)) {
+                    "MISS" => {
+                        misses.push(format!("{category} (speed)"));
+                        "MISS".into()
+                    }
+                    v => v.into(),
+                },
                 format!("{:.1}", mb / counting),
             ]);
         }
