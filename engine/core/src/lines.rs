@@ -23,10 +23,24 @@ impl<'a> Lines<'a> {
     pub fn parse(text: &'a str) -> Self {
         let trailing_newline = text.ends_with('\n');
         let body = text.strip_suffix('\n').unwrap_or(text);
-        let raw: Vec<&str> = if text.is_empty() { Vec::new() } else { body.split('\n').collect() };
+        let raw: Vec<&str> = if text.is_empty() {
+            Vec::new()
+        } else {
+            body.split('\n').collect()
+        };
         match detect_numbering(&raw) {
-            Some((numbers, content)) => Self { raw, content, numbers: Some(numbers), trailing_newline },
-            None => Self { content: raw.clone(), raw, numbers: None, trailing_newline },
+            Some((numbers, content)) => Self {
+                raw,
+                content,
+                numbers: Some(numbers),
+                trailing_newline,
+            },
+            None => Self {
+                content: raw.clone(),
+                raw,
+                numbers: None,
+                trailing_newline,
+            },
         }
     }
 

@@ -47,8 +47,14 @@ pub fn repeat_suffix(count: usize) -> String {
 /// The JSON marker value, serialized.
 pub fn json_value(omitted: &str, hash: &str) -> serde_json::Value {
     let mut map = serde_json::Map::new();
-    map.insert(JSON_KEY.to_string(), serde_json::Value::String(format!("{omitted} omitted")));
-    map.insert("retrieve".to_string(), serde_json::Value::String(hash.to_string()));
+    map.insert(
+        JSON_KEY.to_string(),
+        serde_json::Value::String(format!("{omitted} omitted")),
+    );
+    map.insert(
+        "retrieve".to_string(),
+        serde_json::Value::String(hash.to_string()),
+    );
     serde_json::Value::Object(map)
 }
 
@@ -61,7 +67,10 @@ pub fn find_hashes(text: &str) -> Vec<String> {
         while let Some(pos) = rest.find(needle) {
             let after = &rest[pos + needle.len()..];
             if let Some(candidate) = after.get(..HASH_LEN) {
-                if is_hash(candidate) && after[HASH_LEN..].starts_with('"') && !found.iter().any(|h| h == candidate) {
+                if is_hash(candidate)
+                    && after[HASH_LEN..].starts_with('"')
+                    && !found.iter().any(|h| h == candidate)
+                {
                     found.push(candidate.to_string());
                 }
             }
@@ -92,7 +101,10 @@ mod tests {
         );
         assert_eq!(find_hashes(&line), vec![h.to_string()]);
         let json = serde_json::to_string(&json_value("5 of 9 items", h)).unwrap();
-        assert_eq!(json, r#"{"_headroom":"5 of 9 items omitted","retrieve":"3f9a2c7b1e04d5a6a1b2c3d4"}"#);
+        assert_eq!(
+            json,
+            r#"{"_headroom":"5 of 9 items omitted","retrieve":"3f9a2c7b1e04d5a6a1b2c3d4"}"#
+        );
         assert_eq!(find_hashes(&format!("{json} {line}")), vec![h.to_string()]);
         assert!(has_marker(&json) && has_marker(&line) && has_marker(&gap(3)));
         assert!(find_hashes("headroom_retrieve(\"XYZ\")").is_empty());

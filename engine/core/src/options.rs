@@ -20,7 +20,9 @@ impl std::str::FromStr for Profile {
             "conservative" => Ok(Self::Conservative),
             "balanced" => Ok(Self::Balanced),
             "aggressive" => Ok(Self::Aggressive),
-            other => Err(format!("unknown profile `{other}` (expected conservative, balanced or aggressive)")),
+            other => Err(format!(
+                "unknown profile `{other}` (expected conservative, balanced or aggressive)"
+            )),
         }
     }
 }
@@ -124,8 +126,13 @@ pub struct Params {
 
 impl Params {
     pub fn new(profile: Profile, bias: f64) -> Self {
-        let bias = if bias.is_finite() { bias.clamp(0.25, 4.0) } else { 1.0 };
-        let (context, examples, head, tail, rows, per_file, diff_ctx, diff_changed) = match profile {
+        let bias = if bias.is_finite() {
+            bias.clamp(0.25, 4.0)
+        } else {
+            1.0
+        };
+        let (context, examples, head, tail, rows, per_file, diff_ctx, diff_changed) = match profile
+        {
             Profile::Conservative => (3, 3, 10, 10, 30, 8, 3, 60),
             Profile::Balanced => (2, 1, 5, 5, 12, 4, 1, 24),
             Profile::Aggressive => (1, 1, 3, 3, 6, 2, 0, 12),

@@ -73,15 +73,26 @@ pub fn compress_text(text: &str, tool: &ToolContext, options: &Options) -> TextR
 }
 
 /// [`compress_text`] with an extra per-message bias multiplier.
-pub fn compress_text_with_bias(text: &str, tool: &ToolContext, options: &Options, extra_bias: f64) -> TextResult {
-    let excluded =
-        tool.tool_name.as_deref().is_some_and(|name| options.exclude_tools.iter().any(|t| t == name));
+pub fn compress_text_with_bias(
+    text: &str,
+    tool: &ToolContext,
+    options: &Options,
+    extra_bias: f64,
+) -> TextResult {
+    let excluded = tool
+        .tool_name
+        .as_deref()
+        .is_some_and(|name| options.exclude_tools.iter().any(|t| t == name));
     if text.len() < options.min_bytes || excluded || marker::has_marker(text) {
         return TextResult::unchanged(text, "text", tokens::count(text));
     }
     let lines = Lines::parse(text);
     let file_path = tool.file_path();
-    let kind = options.kind.as_deref().and_then(Kind::parse).unwrap_or_else(|| router::detect(&lines, file_path.as_deref()));
+    let kind = options
+        .kind
+        .as_deref()
+        .and_then(Kind::parse)
+        .unwrap_or_else(|| router::detect(&lines, file_path.as_deref()));
     let tokens_before = tokens::count(text);
 
     // Files read in order to be edited need their exact text: in
@@ -90,7 +101,11 @@ pub fn compress_text_with_bias(text: &str, tool: &ToolContext, options: &Options
         return TextResult::unchanged(text, kind.as_str(), tokens_before);
     }
 
-    let query_texts = [options.query.as_deref(), tool.user_text.as_deref(), tool.tool_args.as_deref()];
+    let query_texts = [
+        options.query.as_deref(),
+        tool.user_text.as_deref(),
+        tool.tool_args.as_deref(),
+    ];
     let query = Query::from_texts(query_texts.into_iter().flatten());
     let hash = content_hash(text);
     let mut params = options.params();

@@ -13,7 +13,11 @@ pub enum Item {
     Keep(usize),
     /// Keep original line `idx`, standing for `count` lines of the same shape.
     /// `exact` is true when all of them are byte-identical (a lossless collapse).
-    Repeat { idx: usize, count: usize, exact: bool },
+    Repeat {
+        idx: usize,
+        count: usize,
+        exact: bool,
+    },
     /// `count` original lines left out. `text` overrides the default gap line
     /// (e.g. a comment in the source language, so code still parses).
     Omit { count: usize, text: Option<String> },
@@ -40,7 +44,11 @@ impl Plan {
             .iter()
             .map(|item| match item {
                 Item::Omit { count, .. } => *count,
-                Item::Repeat { count, exact: false, .. } => count.saturating_sub(1),
+                Item::Repeat {
+                    count,
+                    exact: false,
+                    ..
+                } => count.saturating_sub(1),
                 _ => 0,
             })
             .sum()
@@ -86,7 +94,9 @@ pub fn render(lines: &Lines, plan: &Plan, block_marker: Option<&str>) -> String 
                 out.push('\n');
             }
             Item::Omit { count, text: None } => pending_gap += count,
-            Item::Omit { text: Some(text), .. } => {
+            Item::Omit {
+                text: Some(text), ..
+            } => {
                 flush_gap(&mut out, &mut pending_gap);
                 out.push_str(text);
                 out.push('\n');
@@ -113,7 +123,10 @@ pub fn from_mask(keep: &[bool]) -> Vec<Item> {
     for (idx, &k) in keep.iter().enumerate() {
         if k {
             if run > 0 {
-                items.push(Item::Omit { count: run, text: None });
+                items.push(Item::Omit {
+                    count: run,
+                    text: None,
+                });
                 run = 0;
             }
             items.push(Item::Keep(idx));
@@ -122,7 +135,10 @@ pub fn from_mask(keep: &[bool]) -> Vec<Item> {
         }
     }
     if run > 0 {
-        items.push(Item::Omit { count: run, text: None });
+        items.push(Item::Omit {
+            count: run,
+            text: None,
+        });
     }
     items
 }
@@ -134,8 +150,14 @@ mod tests {
     #[test]
     fn render_keeps_numbers_and_writes_gaps() {
         let lines = Lines::parse("1\ta\n2\tb\n3\tc\n4\td\n");
-        let plan = Plan { items: from_mask(&[true, false, false, true]), ..Plan::default() };
+        let plan = Plan {
+            items: from_mask(&[true, false, false, true]),
+            ..Plan::default()
+        };
         assert_eq!(plan.omitted_lines(), 2);
-        assert_eq!(render(&lines, &plan, Some("[M]")), "[M]\n1\ta\n[headroom: 2 lines omitted]\n4\td\n");
+        assert_eq!(
+            render(&lines, &plan, Some("[M]")),
+            "[M]\n1\ta\n[headroom: 2 lines omitted]\n4\td\n"
+        );
     }
 }

@@ -10,12 +10,87 @@ pub struct Query {
 }
 
 const STOPWORDS: &[&str] = &[
-    "the", "and", "for", "with", "that", "this", "from", "into", "what", "why", "how", "when", "where", "which", "who",
-    "are", "was", "were", "is", "not", "but", "you", "your", "can", "could", "should", "would", "please", "file",
-    "files", "line", "lines", "show", "find", "look", "run", "get", "all", "any", "use", "using", "does", "did",
-    "have", "has", "had", "there", "their", "them", "then", "than", "also", "just", "only", "some", "make", "like",
-    "true", "false", "null", "none", "command", "description", "path", "pattern", "output", "mode", "content",
-    "let", "fix", "need", "want", "about", "after", "before", "its", "it's", "will", "out", "one", "two",
+    "the",
+    "and",
+    "for",
+    "with",
+    "that",
+    "this",
+    "from",
+    "into",
+    "what",
+    "why",
+    "how",
+    "when",
+    "where",
+    "which",
+    "who",
+    "are",
+    "was",
+    "were",
+    "is",
+    "not",
+    "but",
+    "you",
+    "your",
+    "can",
+    "could",
+    "should",
+    "would",
+    "please",
+    "file",
+    "files",
+    "line",
+    "lines",
+    "show",
+    "find",
+    "look",
+    "run",
+    "get",
+    "all",
+    "any",
+    "use",
+    "using",
+    "does",
+    "did",
+    "have",
+    "has",
+    "had",
+    "there",
+    "their",
+    "them",
+    "then",
+    "than",
+    "also",
+    "just",
+    "only",
+    "some",
+    "make",
+    "like",
+    "true",
+    "false",
+    "null",
+    "none",
+    "command",
+    "description",
+    "path",
+    "pattern",
+    "output",
+    "mode",
+    "content",
+    "let",
+    "fix",
+    "need",
+    "want",
+    "about",
+    "after",
+    "before",
+    "its",
+    "it's",
+    "will",
+    "out",
+    "one",
+    "two",
 ];
 
 const MAX_TERMS: usize = 32;
@@ -66,7 +141,10 @@ impl Query {
             return 0;
         }
         let lower = text.to_lowercase();
-        self.terms.iter().filter(|t| lower.contains(t.as_str())).count()
+        self.terms
+            .iter()
+            .filter(|t| lower.contains(t.as_str()))
+            .count()
     }
 }
 
@@ -76,7 +154,10 @@ mod tests {
 
     #[test]
     fn extracts_identifiers_and_matches_case_insensitively() {
-        let q = Query::from_texts(["Why does parse_config fail?", r#"{"pattern":"TimeoutError"}"#]);
+        let q = Query::from_texts([
+            "Why does parse_config fail?",
+            r#"{"pattern":"TimeoutError"}"#,
+        ]);
         assert_eq!(q.terms(), ["parse_config", "fail", "timeouterror"]);
         assert!(q.matches("raise TimeoutError()"));
         assert!(!q.matches("all good"));

@@ -47,8 +47,8 @@ impl Kind {
 
 /// Source-file extensions that route to `code`.
 pub const CODE_EXTENSIONS: &[&str] = &[
-    "py", "pyi", "js", "mjs", "cjs", "jsx", "ts", "tsx", "mts", "cts", "go", "rs", "java", "c", "h", "cc", "cpp",
-    "cxx", "hpp", "hh", "hxx", "kt", "scala", "cs", "rb", "php", "swift",
+    "py", "pyi", "js", "mjs", "cjs", "jsx", "ts", "tsx", "mts", "cts", "go", "rs", "java", "c",
+    "h", "cc", "cpp", "cxx", "hpp", "hh", "hxx", "kt", "scala", "cs", "rb", "php", "swift",
 ];
 
 /// Detect the kind of `lines`. `file_path` is the path argument of the tool
@@ -74,7 +74,13 @@ pub fn detect(lines: &Lines, file_path: Option<&str>) -> Kind {
     if !lines.is_numbered() && looks_like_json(lines) {
         return Kind::Json;
     }
-    let sample: Vec<&str> = lines.content.iter().copied().filter(|l| !l.trim().is_empty()).take(400).collect();
+    let sample: Vec<&str> = lines
+        .content
+        .iter()
+        .copied()
+        .filter(|l| !l.trim().is_empty())
+        .take(400)
+        .collect();
     if sample.is_empty() {
         return Kind::Text;
     }
@@ -114,10 +120,32 @@ fn looks_like_json(lines: &Lines) -> bool {
 }
 
 fn is_diff(sample: &[&str]) -> bool {
-    let git = sample.iter().any(|l| l.starts_with("diff --git ") || l.starts_with("Index: "));
-    let hunks = sample.iter().filter(|l| l.starts_with("@@ ") && l[3..].contains(" @@")).count();
-    let headers = sample.iter().any(|l| l.starts_with("--- ")) && sample.iter().any(|l| l.starts_with("+++ "));
-    hunks > 0 && (git || headers)
+    let git = sample
+        .iter()
+        .any(|l| l.starts_with("diff --git ") || l.starts_with("Index: "));
+    let hunks = sample
+        .iter()
+        .filter(|l| l.starts_with("@@ ") && l[3..].contains(" @@"))
+        .count();
+    let headers = sample.iter().any(|l| l.starts_with("--- "))
+        && sample.iter().any(|l| l.starts_with("+++ "));
+    hunks > 0 && (git || headers) || is_hunk_body(sample)
+}
+
+/// A piece of a long diff cut inside a file: every line is a hunk line
+/// (`+`, `-`, ` `) or a hunk header, a good share of them changes, and some are additions
+/// (a Markdown or YAML list alone has `-` and indented lines, never `+`).
+fn is_hunk_body(sample: &[&str]) -> bool {
+    let hunk_lines = sample
+        .iter()
+        .filter(|l| l.starts_with(['+', '-', ' ']) || l.starts_with("@@ -"))
+        .count();
+    let changes = sample.iter().filter(|l| l.starts_with(['+', '-'])).count();
+    let additions = sample.iter().filter(|l| l.starts_with('+')).count();
+    sample.len() >= 20
+        && hunk_lines * 100 >= sample.len() * 98
+        && changes * 10 >= sample.len() * 3
+        && additions > 0
 }
 
 fn is_test_output(all: &[&str]) -> bool {
@@ -141,12 +169,17 @@ fn is_search(sample: &[&str]) -> bool {
         return true;
     }
     let numbered = sample.iter().filter(|l| starts_with_line_number(l)).count();
-    numbered * 10 >= sample.len() * 6 && sample.iter().any(|l| !starts_with_line_number(l) && l.contains(['/', '.']))
+    numbered * 10 >= sample.len() * 6
+        && sample
+            .iter()
+            .any(|l| !starts_with_line_number(l) && l.contains(['/', '.']))
 }
 
 /// `path:123:rest` or `path:123-rest` with a plausible path.
 pub fn is_grep_line(line: &str) -> bool {
-    let Some((path, rest)) = line.split_once(':') else { return false };
+    let Some((path, rest)) = line.split_once(':') else {
+        return false;
+    };
     if path.is_empty() || path.contains(' ') || path.len() > 300 {
         return false;
     }
@@ -169,14 +202,36 @@ fn looks_like_log_line(line: &str) -> bool {
     let t = line.trim_start();
     let first = t.split_whitespace().next().unwrap_or("");
     let digits_first = t.bytes().take(4).all(|b| b.is_ascii_digit()) && t.len() > 4;
-    let bracket_time = t.starts_with('[') && t[1..].bytes().take(2).all(|b| b.is_ascii_digit() || b.is_ascii_alphabetic());
-    let level = ["INFO", "WARN", "WARNING", "ERROR", "DEBUG", "TRACE", "FATAL", "I", "W", "E", "D", "V"]
-        .iter()
-        .any(|lv| t.contains(&format!(" {lv} ")) || first == *lv || first.trim_matches(['[', ']', ':']) == *lv);
-    let build = ["Compiling", "Running", "Fresh", "Finished", "Downloaded", "Building", "npm", "warning:", "error:", "error["]
-        .iter()
-        .any(|p| first.starts_with(p));
-    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].contains(&first);
+    let bracket_time = t.starts_with('[')
+        && t[1..]
+            .bytes()
+            .take(2)
+            .all(|b| b.is_ascii_digit() || b.is_ascii_alphabetic());
+    let level = [
+        "INFO", "WARN", "WARNING", "ERROR", "DEBUG", "TRACE", "FATAL", "I", "W", "E", "D", "V",
+    ]
+    .iter()
+    .any(|lv| {
+        t.contains(&format!(" {lv} ")) || first == *lv || first.trim_matches(['[', ']', ':']) == *lv
+    });
+    let build = [
+        "Compiling",
+        "Running",
+        "Fresh",
+        "Finished",
+        "Downloaded",
+        "Building",
+        "npm",
+        "warning:",
+        "error:",
+        "error[",
+    ]
+    .iter()
+    .any(|p| first.starts_with(p));
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    .contains(&first);
     digits_first || bracket_time || level || build || month
 }
 
@@ -218,13 +273,36 @@ mod tests {
     #[test]
     fn detects_common_kinds() {
         assert_eq!(kind("[{\"a\":1},{\"a\":2}]"), Kind::Json);
-        assert_eq!(kind("src/a.rs:12:fn main() {\nsrc/b.rs:3:let x = 1;\n"), Kind::Search);
-        assert_eq!(kind("diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-a\n+b\n"), Kind::Diff);
-        assert_eq!(kind("running 3 tests\ntest a ... ok\n\ntest result: ok. 3 passed; 0 failed\n"), Kind::Test);
+        assert_eq!(
+            kind("src/a.rs:12:fn main() {\nsrc/b.rs:3:let x = 1;\n"),
+            Kind::Search
+        );
+        assert_eq!(
+            kind("diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-a\n+b\n"),
+            Kind::Diff
+        );
+        let hunk_piece: String = (0..30)
+            .map(|n| format!("+    line {n}\n-    old {n}\n     same {n}\n"))
+            .collect();
+        assert_eq!(kind(&hunk_piece), Kind::Diff);
+        let yaml_list: String = (0..30)
+            .map(|n| format!("- name: item{n}\n  value: {n}\n"))
+            .collect();
+        assert_ne!(kind(&yaml_list), Kind::Diff);
+        assert_eq!(
+            kind("running 3 tests\ntest a ... ok\n\ntest result: ok. 3 passed; 0 failed\n"),
+            Kind::Test
+        );
         assert_eq!(
             kind("2024-01-01 10:00:00 INFO start\n2024-01-01 10:00:01 ERROR boom\n2024-01-01 10:00:02 INFO x\n"),
             Kind::Log
         );
-        assert_eq!(detect(&Lines::parse("1\tdef f():\n2\t    return 1\n"), Some("/x/a.py")), Kind::Code);
+        assert_eq!(
+            detect(
+                &Lines::parse("1\tdef f():\n2\t    return 1\n"),
+                Some("/x/a.py")
+            ),
+            Kind::Code
+        );
     }
 }

@@ -12,6 +12,10 @@
 //! 3. [`assemble`]: splice the replacements in and build the report.
 //!
 //! [`compress_messages`] is the three steps in one call.
+//!
+//! Spans are byte offsets into the UTF-8 body. `options.kind` does not apply
+//! here: each tool output is routed on its own (Vercel `json` outputs are
+//! declared `json`).
 
 pub mod json_span;
 mod shape;

@@ -114,9 +114,12 @@ fn detect_from_messages(root: &Node, messages: &[Node]) -> Shape {
                 "tool-call"
                 | "tool-result"
                 | "reasoning"
-                | "file"
                 | "tool-approval-request"
                 | "tool-approval-response" => {
+                    return Shape::Vercel;
+                }
+                // OpenAI Chat has `file` parts too, but without a media type.
+                "file" if part.get("mediaType").is_some() || part.get("mimeType").is_some() => {
                     return Shape::Vercel;
                 }
                 "tool_use"
@@ -194,6 +197,14 @@ mod tests {
             (
                 r#"{"messages":[{"role":"tool","tool_call_id":"a","content":"x"}]}"#,
                 Shape::OpenaiChat,
+            ),
+            (
+                r#"{"messages":[{"role":"user","content":[{"type":"file","file":{"file_id":"f"}}]}]}"#,
+                Shape::OpenaiChat,
+            ),
+            (
+                r#"{"messages":[{"role":"user","content":[{"type":"file","data":"AA","mediaType":"image/png"}]}]}"#,
+                Shape::Vercel,
             ),
             (
                 r#"{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"u"}}]}]}"#,

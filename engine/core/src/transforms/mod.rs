@@ -3,9 +3,12 @@
 //! writes the block marker itself (the pipeline does, the same way for all).
 
 pub mod code;
+#[cfg(test)]
+mod corpus;
 pub mod diff;
 pub mod json;
 pub mod log;
+mod mask;
 pub mod search;
 pub mod test;
 pub mod text;
@@ -38,7 +41,10 @@ pub enum Outcome {
     Lines(Plan),
     /// A whole new text. `omitted` is `Some("485 of 500 items")` when the
     /// transform dropped content and already embedded its own markers.
-    Text { text: String, omitted: Option<String> },
+    Text {
+        text: String,
+        omitted: Option<String>,
+    },
     /// Nothing worth doing.
     Unchanged,
 }

@@ -1,0 +1,121 @@
+//! `json` transform ("SmartCrusher"): JSON in, smaller valid JSON out.
+//!
+//! Two stages, in this order, because losing nothing comes first:
+//!
+//! 1. **Lossless** (always): the document is minified and every array of
+//!    objects (or object of objects) sharing one schema becomes a table
+//!    ([`table`]). With `lossless_only` this is the whole result, and it is a
+//!    fixpoint: compressing it again gives it back unchanged.
+//! 2. **Lossy** (only when the host stores originals): before tabling, large
+//!    arrays and map-like objects keep a selection of rows ([`select`]), long
+//!    strings are cut and large records lose their null/empty fields
+//!    ([`prune`]), hypermedia link fields derivable from another link of the
+//!    object are dropped ([`links`]); after tabling, objects repeated
+//!    verbatim are reduced to their identity ([`repeats`]). Every omission
+//!    leaves a marker in place, so the output explains itself.
+//!
+//! # Output forms (documented for `docs/markers.md`)
+//!
+//! - Array table: `{"_headroom_table":["col",...],"const":{"col":v},"rows":[[v,...],...]}`.
+//!   Each array row is one original object, its values in column order; a
+//!   row that is an object is an original element kept as is (its keys differ
+//!   from the columns, or it is a marker). `const` (present only when some
+//!   column has the same value in every array row) holds those columns.
+//! - Map table: `{"_headroom_map":["col",...],"const":{...},"rows":[["key",v,...],...]}`
+//!   stands for an object whose values are objects: each array row is
+//!   `[entry key, values in column order...]`; a row that is an object holds
+//!   original entries kept as they are (a run of entries of another shape).
+//! - Omitted items (lossy): the JSON marker value
+//!   `{"_headroom":"485 of 500 items omitted","retrieve":"<hash>"}` at the
+//!   position of each omitted run in an array; in an object, the entries
+//!   `"_headroom":"2951 of 2963 entries omitted","retrieve":"<hash>"` at the
+//!   position of the first omitted entry (if the object already has a
+//!   `retrieve` key, the whole marker value is the value of `_headroom`).
+//! - Dropped fields: `"_headroom":"36 link fields, 5 empty fields omitted","retrieve":"<hash>"`
+//!   entries at the end of the object (empty = `null`, `""`, `[]`, `{}`).
+//! - Repeated object: `{"login":"x","id":1,"_headroom":"7 fields omitted (same as above)","retrieve":"<hash>"}`.
+//! - Long string: its head, then `… [headroom: 18234 chars omitted]`.
+//!
+//! Numbers are kept exactly as written (`arbitrary_precision`) and key order
+//! is preserved (`preserve_order`), so nothing depends on hash-map order.
+
+mod features;
+mod links;
+mod markers;
+mod prune;
+mod repeats;
+mod rows;
+mod select;
+mod table;
+mod terms;
+#[cfg(test)]
+mod tests;
+
+use super::{Ctx, Outcome};
+use serde_json::Value;
+
+/// What the lossy stage dropped, summed over the document.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Omissions {
+    /// Rows/entries omitted from cut arrays and maps, and their total count.
+    pub items_omitted: usize,
+    pub items_total: usize,
+    pub link_fields: usize,
+    pub empty_fields: usize,
+    pub repeated_objects: usize,
+    pub strings_cut: usize,
+    pub chars_omitted: usize,
+}
+
+impl Omissions {
+    /// `Some("485 of 500 items, 36 link fields, ...")`, or `None` when
+    /// nothing was dropped.
+    pub fn summary(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.items_omitted > 0 {
+            parts.push(format!(
+                "{} of {} items",
+                self.items_omitted, self.items_total
+            ));
+        }
+        if self.link_fields > 0 {
+            parts.push(format!("{} link fields", self.link_fields));
+        }
+        if self.empty_fields > 0 {
+            parts.push(format!("{} empty fields", self.empty_fields));
+        }
+        if self.repeated_objects > 0 {
+            parts.push(format!("{} repeated objects", self.repeated_objects));
+        }
+        if self.strings_cut > 0 {
+            parts.push(format!(
+                "{} chars of {} long strings",
+                self.chars_omitted, self.strings_cut
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+}
+
+/// Compress one JSON document. Text that does not parse is left alone.
+pub fn compress(text: &str, ctx: &Ctx) -> Outcome {
+    let Ok(mut value) = serde_json::from_str::<Value>(text.trim()) else {
+        return Outcome::Unchanged;
+    };
+    let mut omitted = Omissions::default();
+    if !ctx.lossless_only {
+        prune::prune(&mut value, text, ctx, &mut omitted);
+    }
+    let mut value = table::tabulate(value);
+    if !ctx.lossless_only {
+        repeats::stub_repeats(&mut value, ctx.hash, &mut omitted);
+    }
+    let out = value.to_string();
+    if out == text {
+        return Outcome::Unchanged;
+    }
+    Outcome::Text {
+        text: out,
+        omitted: omitted.summary(),
+    }
+}
