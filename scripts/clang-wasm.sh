@@ -25,4 +25,8 @@ fi
 # `-include stddef.h` (clang's own freestanding header): the C++ grammar's
 # scanner uses `wchar_t` after including only <wctype.h>, which defines it
 # transitively on glibc but not in the freestanding headers.
-exec clang -I"$include" -include stddef.h "$@"
+# `-Dstatic_assert=_Static_assert`: the C++ grammar's scanner uses C11's
+# `static_assert`, which the freestanding <assert.h> does not define; clang
+# then takes it for an undeclared function and the module gains an
+# `env.static_assert` import that no JS or wasmtime host can satisfy.
+exec clang -I"$include" -include stddef.h -Dstatic_assert=_Static_assert "$@"

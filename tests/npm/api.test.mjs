@@ -8,6 +8,7 @@ import {
   importPackage,
   jsonRecords,
   buildLog,
+  variedLog,
   anthropicConversation,
   openaiChatConversation,
   openaiResponsesInput,
@@ -122,7 +123,7 @@ describe('compress()', () => {
   test('profiles change how much is kept', async () => {
     const sizes = {};
     for (const profile of h.PROFILES) {
-      const result = await h.compress(vercelPrompt(buildLog(2000)), { profile });
+      const result = await h.compress(vercelPrompt(variedLog(2000)), { profile });
       sizes[profile] = result.tokensAfter;
     }
     assert.deepEqual(h.PROFILES, ['conservative', 'balanced', 'aggressive']);
@@ -173,7 +174,7 @@ describe('compress()', () => {
 
 describe('hooks', () => {
   test('preCompress can rewrite, computeBiases really changes per-message compression, postCompress sees the event', async () => {
-    const log = buildLog(2000);
+    const log = variedLog(2000);
     const messages = [
       ...openaiChatConversation(log).slice(0, 4),
       { role: 'assistant', content: null, tool_calls: [{ id: 'call_2', type: 'function', function: { name: 'build', arguments: '{}' } }] },

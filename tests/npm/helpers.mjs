@@ -58,6 +58,22 @@ export function buildLog(lines = 400) {
   return out.join('\n');
 }
 
+/**
+ * A log whose lines differ in their words, not only in numbers, so they do
+ * not collapse into one template: how much of it is kept depends on the
+ * profile and the bias, which is what profile and bias tests need.
+ */
+export function variedLog(lines = 2000) {
+  const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima', 'mike', 'november', 'oscar', 'papa', 'quebec', 'romeo', 'sierra', 'tango'];
+  const out = [];
+  for (let i = 0; i < lines; i++) {
+    const [a, b, c] = [words[i % 20], words[Math.floor(i / 20) % 20], words[Math.floor(i / 400) % 20]];
+    out.push(`[2025-03-01 10:00:${String(i % 60).padStart(2, '0')}] INFO ${a} ${b} ${c} stage finished for worker ${a}-${b}`);
+    if (i === 150) out.push('error[E0308]: mismatched types in src/engine/module_150.rs:42:17');
+  }
+  return out.join('\n');
+}
+
 /** Anthropic Messages conversation: a user turn, a tool call, its (large) result, and the rest of what real requests carry. */
 export function anthropicConversation(output = jsonRecords()) {
   return [
