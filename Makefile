@@ -2,20 +2,27 @@
 # The cargo build cache lives outside the clone so a fresh clone reuses it.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/headroom/target
 HOST := $(CARGO_TARGET_DIR)/release/headroom-host
+export HEADROOM_HOST := $(HOST)
 PORT ?= 8787
 
-.PHONY: setup wasm host test test-rust test-node lint proxy bench
+.PHONY: setup wasm host npm test test-rust test-node test-npm lint proxy bench
 
 setup:
 	bash scripts/setup.sh
 
+# The one wasm module, its JS glue (dist/pkg) and the copy the host embeds (dist/wasm).
 wasm: setup
 	bash scripts/build-wasm.sh
 
 host: wasm
 	cargo build --release -p headroom-host
 
-lint: setup
+# The publishable npm package, assembled from pkg-template/ and dist/pkg/.
+npm: wasm
+	bash scripts/build-npm.sh
+
+# clippy compiles headroom-host, whose build script embeds the wasm module.
+lint: wasm
 	cargo fmt --all -- --check
 	cargo clippy --release --workspace --all-targets -- -D warnings
 
@@ -23,9 +30,12 @@ test-rust: host
 	cargo test --release --workspace
 
 test-node: host
-	HEADROOM_HOST=$(HOST) node tests/node/parity.mjs
+	node tests/node/parity.mjs
 
-test: lint test-rust test-node
+test-npm: host npm
+	bash tests/npm/run.sh
+
+test: lint test-rust test-node test-npm
 
 proxy: host
 	$(HOST) proxy --port $(PORT)

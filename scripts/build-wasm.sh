@@ -51,6 +51,16 @@ web_sum=$(sha256sum "dist/pkg/web/${crate}_bg.wasm" | cut -d' ' -f1)
   die "dist/pkg/node and dist/pkg/web carry different _bg.wasm files ($node_sum vs $web_sum)"
 cp "dist/pkg/node/${crate}_bg.wasm" "dist/wasm/${crate}_bg.wasm"
 
+# The module may import only wasm-bindgen's own glue. Anything else (a C
+# function a grammar calls but the freestanding headers lack shows up as an
+# `env.*` import) would make the JS glue `require("env")` and fail to load.
+foreign=$(node -e '
+  const m = new WebAssembly.Module(require("fs").readFileSync(process.argv[1]));
+  const bad = WebAssembly.Module.imports(m).filter((i) => i.module !== "./" + process.argv[2] + "_bg.js");
+  console.log(bad.map((i) => i.module + "." + i.name).join(" "));
+' "dist/wasm/${crate}_bg.wasm" "$crate")
+[ -z "$foreign" ] || die "the module imports functions no host provides: $foreign"
+
 size=$(wc -c <"dist/wasm/${crate}_bg.wasm")
 gz=$(gzip -9 -c "dist/wasm/${crate}_bg.wasm" | wc -c)
 log "dist/wasm/${crate}_bg.wasm: $size bytes raw, $gz bytes gzip -9, sha256 $node_sum"
