@@ -130,6 +130,22 @@ describe('compress()', () => {
     assert.ok(sizes.conservative > sizes.balanced && sizes.balanced >= sizes.aggressive, JSON.stringify(sizes));
   });
 
+  test('tokenBudget compresses harder until the tool outputs fit, and no harder than needed', async () => {
+    const messages = vercelPrompt(variedLog(2000));
+    const plain = await h.compress(messages);
+    const roomy = await h.compress(messages, { tokenBudget: plain.tokensAfter });
+    assert.deepEqual(roomy.messages, plain.messages, 'a budget already met changes nothing');
+    const aggressive = await h.compress(messages, { profile: 'aggressive' });
+    const tight = await h.compress(messages, { tokenBudget: aggressive.tokensAfter });
+    assert.ok(tight.tokensAfter <= aggressive.tokensAfter, `${tight.tokensAfter} <= ${aggressive.tokensAfter}`);
+    assert.ok(tight.tokensAfter < plain.tokensAfter);
+    const floor = await h.compress(messages, { tokenBudget: 1 });
+    assert.ok(floor.tokensAfter < aggressive.tokensAfter, `below the aggressive profile: ${floor.tokensAfter} < ${aggressive.tokensAfter}`);
+    assert.match(at(floor.messages, [3, 'content', 0, 'output', 'value']), /error\[E0308\]/, 'errors survive any budget');
+    assert.equal(await h.retrieve(floor.ccrHashes[0]), variedLog(2000));
+    await assert.rejects(h.compress(messages, { tokenBudget: -1 }), (e) => e.code === 'invalid_options' && /options\.tokenBudget/.test(e.message));
+  });
+
   test('an explicit shape is used; bad input gets a clear HeadroomError', async () => {
     await assert.rejects(h.compress('hello'), (e) => e instanceof h.HeadroomError && e.code === 'invalid_input' && /expected an array of messages, got string/.test(e.message));
     await assert.rejects(h.compress({ messages: [] }), (e) => e.code === 'invalid_input');

@@ -8,7 +8,7 @@ import { engine, ensureEngine } from './engine.js';
 import { HeadroomError, toHeadroomError } from './errors.js';
 import { normalizeBiases, type CompressEvent, type HookContext } from './hooks.js';
 import { all, attempt, chain, type Maybe } from './maybe.js';
-import { checkOptionNames, checkShape, toEngineOptions, type CompressOptions, type Shape } from './options.js';
+import { budgetLadder, checkOptionNames, checkShape, checkTokenBudget, toEngineOptions, type CompressOptions, type Shape } from './options.js';
 import { checkMessages, detectShape, unwrapBody, wrapBody } from './shapes.js';
 import { binaryReplacer, spliceChanges } from './splice.js';
 import { defaultStore, type CcrStore } from './store.js';
@@ -56,6 +56,7 @@ export function compressNow<M>(messages: M[], options: CompressOptions = {}): Ma
   checkMessages(messages);
   checkOptionNames(options);
   checkShape(options.shape);
+  checkTokenBudget(options.tokenBudget);
   const shape: Shape = options.shape ?? detectShape(messages) ?? 'anthropic';
   const context: HookContext = { shape, model: options.model, profile: options.profile ?? 'balanced' };
   const hooks = options.hooks;
@@ -70,7 +71,13 @@ export function compressNow<M>(messages: M[], options: CompressOptions = {}): Ma
         const messageBiases = normalizeBiases(biases, input.length);
         const engineOptions = toEngineOptions(options, shape, store !== undefined, messageBiases);
         const sent = JSON.stringify(wrapBody(shape, input), shape === 'vercel' ? binaryReplacer : undefined);
-        const result = engine.compressMessages(sent, engineOptions);
+        let result = engine.compressMessages(sent, engineOptions);
+        if (options.tokenBudget !== undefined) {
+          for (const harder of budgetLadder(engineOptions)) {
+            if (result.tokensAfter <= options.tokenBudget) break;
+            result = engine.compressMessages(sent, harder);
+          }
+        }
         if (!store && result.ccr.length > 0) {
           throw new HeadroomError('messages_error', 'the engine wrote markers although no store was given');
         }

@@ -44,6 +44,15 @@ export interface CompressOptions {
   minBytes?: number;
   /** The first N messages are sent exactly as they are. */
   frozenMessageCount?: number;
+  /**
+   * Most tokens the tool outputs may take after compression (o200k BPE, as
+   * `tokensAfter`). When the chosen profile leaves more, compression is
+   * repeated harder (profile `aggressive`, then less kept per bias, down to
+   * the engine's floor); the result may still be above the budget when even
+   * that is not enough, or when lossless-only compression (no store) is all
+   * that is allowed.
+   */
+  tokenBudget?: number;
   /** Declare the request shape instead of detecting it. */
   shape?: Shape;
   /** Hooks called around each compression. */
@@ -72,6 +81,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'minSavings',
   'minBytes',
   'frozenMessageCount',
+  'tokenBudget',
   'shape',
   'hooks',
   'store',
@@ -94,6 +104,29 @@ export function checkShape(shape: unknown): asserts shape is Shape | undefined {
       `options.shape: unknown shape ${JSON.stringify(shape)} (expected ${SHAPES.join(', ')})`,
     );
   }
+}
+
+export function checkTokenBudget(budget: unknown): asserts budget is number | undefined {
+  if (budget !== undefined && !(typeof budget === 'number' && Number.isFinite(budget) && budget >= 0)) {
+    throw new HeadroomError('invalid_options', `options.tokenBudget: expected a number >= 0, got ${String(budget)}`);
+  }
+}
+
+/** The lowest bias the engine honours (it clamps to 0.25..4). */
+const BIAS_FLOOR = 0.25;
+
+/**
+ * Harder settings to try, in order, when a result is over `tokenBudget`:
+ * the aggressive profile at the caller's bias, then halving the bias down
+ * to the engine's floor. Settings the engine would treat alike are skipped.
+ */
+export function budgetLadder(options: EngineOptions): EngineOptions[] {
+  const bias = Math.max(BIAS_FLOOR, Math.min(options.bias ?? 1, 4));
+  const steps: EngineOptions[] = [];
+  if (options.profile !== 'aggressive') steps.push({ ...options, profile: 'aggressive', bias });
+  for (let b = bias / 2; b > BIAS_FLOOR; b /= 2) steps.push({ ...options, profile: 'aggressive', bias: b });
+  if (bias > BIAS_FLOOR) steps.push({ ...options, profile: 'aggressive', bias: BIAS_FLOOR });
+  return steps;
 }
 
 /** The engine's options for one call. Only defined fields are sent: the engine treats absent as default. */
