@@ -16,6 +16,12 @@ static TOKEN_LENS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/o200k_lens.
 /// Marks an empty slot of the index.
 const EMPTY: u32 = u32::MAX;
 
+/// A slot holds a rank in its low bits and, above them, a few more bits of
+/// the token's hash: a probe that meets another token almost always tells
+/// from those bits alone, without comparing bytes.
+const RANK_BITS: u32 = 18;
+const RANK_MASK: u32 = (1 << RANK_BITS) - 1;
+
 /// Odd 64-bit constant (the golden ratio) used to spread hash bits.
 const SPREAD: u64 = 0x9E37_79B9_7F4A_7C15;
 
@@ -23,7 +29,8 @@ const SPREAD: u64 = 0x9E37_79B9_7F4A_7C15;
 pub struct Vocab {
     /// `starts[r]..starts[r + 1]` is token `r`'s range in [`TOKEN_BYTES`].
     starts: Vec<u32>,
-    /// Open-addressing table (linear probing) of ranks, [`EMPTY`] if free.
+    /// Open-addressing table (linear probing) of tagged ranks (see
+    /// [`RANK_BITS`]), [`EMPTY`] if free.
     slots: Vec<u32>,
     /// How many high hash bits select a slot (`slots.len() == 1 << bits`).
     bits: u32,
@@ -42,6 +49,10 @@ pub fn get() -> &'static Vocab {
 impl Vocab {
     fn build() -> Self {
         let count = TOKEN_LENS.len();
+        assert!(
+            count < RANK_MASK as usize,
+            "ranks must fit in {RANK_BITS} bits"
+        );
         let mut starts = Vec::with_capacity(count + 1);
         let mut offset = 0u32;
         starts.push(0);
@@ -67,11 +78,11 @@ impl Vocab {
         let mask = vocab.slots.len() - 1;
         for rank in 0..count as u32 {
             let token = vocab.token(rank);
-            let mut slot = vocab.home_slot(token);
+            let (mut slot, tag) = vocab.slot_and_tag(token);
             while vocab.slots[slot] != EMPTY {
                 slot = (slot + 1) & mask;
             }
-            vocab.slots[slot] = rank;
+            vocab.slots[slot] = tag | rank;
             if let [byte] = token {
                 vocab.byte_ranks[usize::from(*byte)] = rank;
             }
@@ -99,24 +110,28 @@ impl Vocab {
             return Some(self.byte_ranks[usize::from(*byte)]);
         }
         let mask = self.slots.len() - 1;
-        let mut slot = self.home_slot(bytes);
+        let (mut slot, tag) = self.slot_and_tag(bytes);
         loop {
-            let rank = self.slots[slot];
-            if rank == EMPTY {
+            let entry = self.slots[slot];
+            if entry == EMPTY {
                 return None;
             }
-            if self.token(rank) == bytes {
-                return Some(rank);
+            if entry & !RANK_MASK == tag {
+                let rank = entry & RANK_MASK;
+                if self.token(rank) == bytes {
+                    return Some(rank);
+                }
             }
             slot = (slot + 1) & mask;
         }
     }
 
-    /// The slot where probing for `bytes` starts: a multiplicative hash of
-    /// the bytes read eight at a time (tokens are short, so this is a few
-    /// multiplications), taking the well-mixed high bits.
+    /// The slot where probing for `bytes` starts and the tag stored with its
+    /// rank: a multiplicative hash of the bytes read eight at a time (tokens
+    /// are short, so this is a few multiplications); its well-mixed high
+    /// bits pick the slot, the bits below them make the tag.
     #[inline]
-    fn home_slot(&self, bytes: &[u8]) -> usize {
+    fn slot_and_tag(&self, bytes: &[u8]) -> (usize, u32) {
         let mut hash = bytes.len() as u64;
         let mut words = bytes.chunks_exact(8);
         for word in &mut words {
@@ -129,7 +144,10 @@ impl Vocab {
             word[..rest.len()].copy_from_slice(rest);
             hash = (hash.rotate_left(23) ^ u64::from_le_bytes(word)).wrapping_mul(SPREAD);
         }
-        (hash.wrapping_mul(SPREAD) >> (64 - self.bits)) as usize
+        let hash = hash.wrapping_mul(SPREAD);
+        let slot = (hash >> (64 - self.bits)) as usize;
+        let tag = ((hash >> (64 - self.bits - (32 - RANK_BITS))) as u32) << RANK_BITS;
+        (slot, tag)
     }
 }
 
