@@ -1,10 +1,12 @@
 //! The golden check of one corpus file: compress it with the default options
 //! (balanced, CCR on) and lossless-only, compare with the snapshots, and
-//! prove the product's promises on the real output. Every problem found is
-//! collected, so one run shows everything wrong with a fixture.
+//! prove the product's promises on the real output: on the whole file, on
+//! the file cut into ~30 KB pieces (what agents are sent inline), and on
+//! both as the Read tool returns them (numbered lines). Every problem found
+//! is collected, so one run shows everything wrong with a fixture.
 
 use crate::corpus::{self, Fixture};
-use crate::{fidelity, numbered, retrieval, snapshot};
+use crate::{fidelity, numbered, pieces, retrieval, snapshot};
 use headroom_core::{compress_text, Options, TextResult, ToolContext};
 
 /// The two modes every fixture runs in.
@@ -56,10 +58,11 @@ pub fn check(rel: &str) {
         }
     }
     problems.extend(
-        numbered_problems(&fixture, &input)
+        numbered_problems(&fixture, &input, &input, 1)
             .into_iter()
             .map(|p| format!("[numbered] {p}")),
     );
+    problems.extend(piece_problems(&fixture, &input, &ctx));
     let meta_text = serde_json::to_string_pretty(&serde_json::Value::Object(meta))
         .expect("meta serializes")
         + "\n";
@@ -75,6 +78,36 @@ pub fn check(rel: &str) {
         problems.len(),
         problems.join("\n  ")
     );
+}
+
+/// The invariants on every ~30 KB piece of the file, in both modes and
+/// numbered (each piece numbered from its own first line, as a Read with an
+/// offset returns it). Files of one piece were checked whole already.
+pub fn piece_problems(fixture: &Fixture, input: &str, ctx: &ToolContext) -> Vec<String> {
+    let cut = pieces::cut(input, pieces::PIECE_BYTES);
+    if cut.len() < 2 {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let mut first_line = 1;
+    for (i, piece) in cut.iter().enumerate() {
+        let at = format!("piece {}/{} (from line {first_line})", i + 1, cut.len());
+        for (mode, options) in modes() {
+            let result = compress_text(piece, ctx, &options);
+            found.extend(
+                invariants(fixture, piece, ctx, &options, &result)
+                    .into_iter()
+                    .map(|p| format!("[{at} {mode}] {p}")),
+            );
+        }
+        found.extend(
+            numbered_problems(fixture, input, piece, first_line)
+                .into_iter()
+                .map(|p| format!("[{at} numbered] {p}")),
+        );
+        first_line += piece.matches('\n').count();
+    }
+    found
 }
 
 /// What the meta snapshot records for one mode.
@@ -180,11 +213,17 @@ pub fn invariants(
     found
 }
 
-/// The file as the Read tool returns it (numbered lines, `file_path`
+/// `piece` of the file `whole` (all of it, or the chunk starting at line
+/// `first_line`) as the Read tool returns it (numbered lines, `file_path`
 /// argument), compressed with the default options: kept lines keep their
 /// numbers, markers resolve, errors and failing tests survive.
-pub fn numbered_problems(fixture: &Fixture, input: &str) -> Vec<String> {
-    let numbered_input = numbered::number(input);
+pub fn numbered_problems(
+    fixture: &Fixture,
+    whole: &str,
+    piece: &str,
+    first_line: usize,
+) -> Vec<String> {
+    let numbered_input = numbered::number_from(piece, first_line);
     let args = serde_json::json!({ "file_path": fixture.name }).to_string();
     let ctx = ToolContext {
         tool_name: Some("Read".into()),
@@ -194,10 +233,14 @@ pub fn numbered_problems(fixture: &Fixture, input: &str) -> Vec<String> {
     let options = Options::default();
     let result = compress_text(&numbered_input, &ctx, &options);
     let mut found = Vec::new();
-    if result.compressed {
+    // A JSON document is rewritten whole (minified, tabled): the output has
+    // no kept lines, so there are no numbers to keep. Every line-based
+    // output must keep them.
+    let rewritten_json = serde_json::from_str::<serde_json::Value>(&result.text).is_ok();
+    if result.compressed && !rewritten_json {
         found.extend(listed(
             "lines with a wrong or missing number",
-            &numbered::problems(input, &result.text),
+            &numbered::problems(whole, &result.text),
         ));
     }
     let entries: Vec<_> = result.ccr.iter().cloned().collect();
@@ -215,13 +258,13 @@ pub fn numbered_problems(fixture: &Fixture, input: &str) -> Vec<String> {
         ));
     }
     if reports_errors(fixture) {
-        let lost = fidelity::missing_error_lines(input, result.text.lines().map(numbered::content));
+        let lost = fidelity::missing_error_lines(piece, result.text.lines().map(numbered::content));
         found.extend(listed("distinct error lines lost", &lost));
     }
     if fixture.category == "test_output" {
         found.extend(listed(
             "failing test names lost",
-            &fidelity::missing_test_names(input, &result.text),
+            &fidelity::missing_test_names(piece, &result.text),
         ));
     }
     found

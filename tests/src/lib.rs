@@ -8,6 +8,7 @@
 pub mod corpus;
 pub mod fidelity;
 pub mod golden;
+pub mod lossless;
 pub mod messages;
 pub mod numbered;
 pub mod pieces;

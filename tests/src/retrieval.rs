@@ -1,6 +1,6 @@
 //! The CCR promise: every marker in an output names a hash the host was
 //! handed, with the exact original bytes; lossless-only outputs carry no
-//! marker at all.
+//! retrievable marker and expand back to their input ([`crate::lossless`]).
 
 use headroom_core::hash::content_hash;
 use headroom_core::marker;
@@ -16,16 +16,17 @@ pub fn problems(input: &str, output: &str, entries: &[CcrEntry], lossless: bool)
     let mut found = Vec::new();
     let hashes = marker::find_hashes(output);
     let input_had_marker = marker::has_marker(input);
-    if lossless {
-        if !hashes.is_empty() || (!input_had_marker && marker::has_marker(output)) {
-            found.push(format!(
-                "lossless-only output carries a marker (hashes {hashes:?})"
-            ));
-        }
-        return found;
+    if lossless && !hashes.is_empty() {
+        found.push(format!(
+            "lossless-only output carries a marker (hashes {hashes:?})"
+        ));
     }
-    if !input_had_marker && marker::has_marker(output) && hashes.is_empty() {
-        found.push("output has a Headroom marker but no retrievable hash".to_string());
+    if lossless || hashes.is_empty() && !input_had_marker {
+        // Nothing retrievable: the output must give back the whole input.
+        found.extend(crate::lossless::problems(input, output));
+    }
+    if lossless {
+        return found;
     }
     for hash in &hashes {
         match entries.iter().find(|e| &e.hash == hash) {
@@ -96,8 +97,8 @@ mod tests {
         );
         assert_eq!(
             problems(input, &out, &[good], true).len(),
-            1,
-            "no marker in lossless mode"
+            2,
+            "no marker in lossless mode, and a line was lost"
         );
         assert_eq!(
             problems(input, "a\n[headroom: 1 line omitted]\n", &[], false).len(),

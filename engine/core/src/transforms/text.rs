@@ -131,7 +131,7 @@ fn first_sentence(raw: &str, content: &str) -> Option<String> {
         other => other?,
     };
     let prefix = &raw[..raw.len() - content.len()];
-    let cut = content.len() - end;
+    let cut = content[end..].chars().count();
     Some(format!(
         "{prefix}{} [headroom: {cut} chars omitted]",
         &content[..end]
