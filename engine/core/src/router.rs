@@ -87,7 +87,7 @@ pub fn detect(lines: &Lines, file_path: Option<&str>) -> Kind {
     if is_diff(&sample) {
         return Kind::Diff;
     }
-    if is_test_output(&lines.content) {
+    if is_test_output(&lines.content) || is_test_piece(&sample) {
         return Kind::Test;
     }
     if is_search(&sample) {
@@ -154,11 +154,32 @@ fn is_test_output(all: &[&str]) -> bool {
         t.contains("test session starts")
             || t.starts_with("test result: ")
             || (t.starts_with("running ") && t.ends_with(" tests"))
-            || t.ends_with(" passing") && t.contains(" passing")
+            || is_count_of(t, "passing")
+            || is_count_of(t, "failing")
             || t.starts_with("Tests:") && t.contains(" total")
             || t.starts_with("--- FAIL:")
             || t.starts_with("=== RUN")
     })
+}
+
+/// `1256 passing (4s)`: a count, then `word` (mocha's totals).
+fn is_count_of(t: &str, word: &str) -> bool {
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0
+        && t[digits..]
+            .strip_prefix(' ')
+            .is_some_and(|rest| rest.starts_with(word))
+}
+
+/// A piece of a long test run cut away from its banner and totals: a good
+/// share of its lines report test results (`✔ title`, `x.py::t PASSED`,
+/// pytest failure titles and progress dots).
+fn is_test_piece(sample: &[&str]) -> bool {
+    let results = sample
+        .iter()
+        .filter(|l| crate::transforms::test::results::verdict(l).is_some())
+        .count();
+    results * 10 >= sample.len() * 2
 }
 
 /// `path:line:text` / `path:line-text` (grep -n, rg -n), or rg `--heading`
@@ -293,6 +314,14 @@ mod tests {
             kind("running 3 tests\ntest a ... ok\n\ntest result: ok. 3 passed; 0 failed\n"),
             Kind::Test
         );
+        assert_eq!(
+            kind("  Route\n    ✔ a\n    ✔ b\n\n  2 passing (4s)\n"),
+            Kind::Test
+        );
+        let mocha_piece: String = (0..30)
+            .map(|n| format!("  Suite {n}\n    ✔ works {n}\n"))
+            .collect();
+        assert_eq!(kind(&mocha_piece), Kind::Test);
         assert_eq!(
             kind("2024-01-01 10:00:00 INFO start\n2024-01-01 10:00:01 ERROR boom\n2024-01-01 10:00:02 INFO x\n"),
             Kind::Log

@@ -11,7 +11,7 @@ mod analyze;
 mod keys;
 mod select;
 
-pub(crate) use analyze::{keys as line_keys, roles as line_roles};
+pub(crate) use analyze::{keys as line_keys, roles as line_roles, Role};
 pub(crate) use select::{lossless, plan, Style};
 
 use super::{Ctx, Outcome};

@@ -1,8 +1,118 @@
-//! `test` transform (placeholder until implemented).
+//! `test` transform: test-runner output (pytest, cargo test, go test, jest,
+//! mocha).
+//!
+//! A test run is a log whose most common line says "this test passed". The
+//! reader wants the opposite: which tests failed and why. So this is the
+//! `log` selection with test-aware roles: passing tests are dropped and
+//! counted in the gap lines (`(1256 passed)`), failing tests' names are
+//! pinned verbatim (two names differing in a digit are still two tests),
+//! failure report titles are pinned, and errors, tracebacks, warnings and
+//! summaries are kept as in any log.
 
+pub mod results;
+
+use super::log::{self, Role, Style};
 use super::{Ctx, Outcome};
 use crate::lines::Lines;
+use results::Verdict;
 
-pub fn compress(_lines: &Lines, _ctx: &Ctx) -> Outcome {
-    Outcome::Unchanged
+pub fn compress(lines: &Lines, ctx: &Ctx) -> Outcome {
+    if ctx.lossless_only {
+        return log::lossless(lines);
+    }
+    let mut roles = log::line_roles(lines, ctx.query);
+    let mocha_failed = lines.content.iter().any(|l| results::is_mocha_failing(l));
+    for (role, line) in roles.roles.iter_mut().zip(&lines.content) {
+        let verdict = match results::verdict(line) {
+            None if mocha_failed && results::is_mocha_numbered(line) => Some(Verdict::Header),
+            verdict => verdict,
+        };
+        if let Some(role_of_verdict) = verdict.map(role_of) {
+            *role = role_of_verdict;
+        }
+    }
+    let keys = log::line_keys(lines, &roles.roles);
+    log::plan(lines, &ctx.params, &roles, &keys, Style { test_run: true })
+}
+
+/// The log role a test result plays.
+fn role_of(verdict: Verdict) -> Role {
+    match verdict {
+        Verdict::Pass => Role::Pass,
+        Verdict::Fail => Role::Pinned,
+        Verdict::Header => Role::Header,
+        Verdict::Progress => Role::Plain,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::{Params, Profile};
+    use crate::plan::{render, Item, Plan};
+    use crate::query::Query;
+
+    fn run(text: &str) -> (Plan, String) {
+        let lines = Lines::parse(text);
+        let query = Query::default();
+        let ctx = Ctx {
+            params: Params::new(Profile::Balanced, 1.0),
+            query: &query,
+            lossless_only: false,
+            hash: "000000000000000000000000",
+            file_path: None,
+            tool_name: None,
+        };
+        let Outcome::Lines(plan) = compress(&lines, &ctx) else {
+            panic!("expected a line plan");
+        };
+        let out = render(&lines, &plan, None);
+        (plan, out)
+    }
+
+    #[test]
+    fn drops_passes_and_keeps_failures() {
+        let mut text = String::from("running 40 tests\n");
+        for n in 0..20 {
+            text.push_str(&format!("test parse::case_{n} ... ok\n"));
+        }
+        text.push_str("test parse::case_7x ... FAILED\ntest parse::case_8x ... FAILED\n");
+        for n in 20..38 {
+            text.push_str(&format!("test parse::case_{n} ... ok\n"));
+        }
+        text.push_str("\ntest result: FAILED. 38 passed; 2 failed; 0 ignored\n");
+        let (plan, out) = run(&text);
+        assert!(out.contains("test parse::case_7x ... FAILED\n"));
+        assert!(out.contains("test parse::case_8x ... FAILED\n"));
+        assert!(out.contains("test result: FAILED. 38 passed"));
+        assert!(!out.contains("case_5 ... ok"));
+        let passes: usize = plan
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Omit { text: Some(t), .. } => t
+                    .split('(')
+                    .nth(1)
+                    .and_then(|r| r.split(' ').next())
+                    .and_then(|n| n.parse::<usize>().ok()),
+                _ => None,
+            })
+            .sum();
+        assert!(passes >= 36, "gap lines count the passes: {out}");
+    }
+
+    #[test]
+    fn failing_names_differing_in_a_digit_are_both_kept() {
+        let mut text = String::new();
+        for n in 0..30 {
+            text.push_str(&format!("tests/t.py::test_ok_{n} PASSED [ {n}%]\n"));
+        }
+        text.push_str("FAILED tests/t.py::test_timeout[timeout0] - boom\n");
+        text.push_str("FAILED tests/t.py::test_timeout[timeout1] - boom\n");
+        text.push_str("==== 2 failed, 30 passed in 1.00s ====\n");
+        let (_, out) = run(&text);
+        assert!(out.contains("test_timeout[timeout0]"));
+        assert!(out.contains("test_timeout[timeout1]"));
+        assert!(!out.contains("test_ok_17 PASSED"));
+    }
 }

@@ -24,14 +24,17 @@ pub enum Role {
     Pinned,
     /// A passing test: left out, and counted in the gap line.
     Pass,
+    /// The title of a failure's report (a failing test's name): kept
+    /// verbatim like [`Role::Pinned`], and the lines under it, up to the next
+    /// title, are that failure's report (see the selection).
+    Header,
 }
 
 /// Namespaces of keys, so lines of different roles never share one.
 const NS_ERROR: usize = 0;
 const NS_WARNING: usize = 1;
 const NS_PLAIN: usize = 2;
-const NS_PASS: usize = 3;
-const NAMESPACES: usize = 4;
+const NAMESPACES: usize = 3;
 
 /// Query terms found in more than this share of lines name the subject of the
 /// whole output rather than particular lines, and stop selecting lines.
@@ -125,14 +128,15 @@ pub fn keys(lines: &Lines, roles: &[Role]) -> Keys {
     let mut masked: Vec<u8> = Vec::new();
     for (line, &role) in lines.content.iter().zip(roles) {
         let key = match role {
-            Role::Pinned => NO_KEY,
+            // Passing tests are dropped, never shown as an example: they
+            // need no key.
+            Role::Pinned | Role::Pass | Role::Header => NO_KEY,
             _ if line.trim().is_empty() => NO_KEY,
             role => {
                 signals::mask_ids_bytes(line, &mut masked);
                 let ns = match role {
                     Role::Error => NS_ERROR,
                     Role::Warning => NS_WARNING,
-                    Role::Pass => NS_PASS,
                     _ => NS_PLAIN,
                 };
                 interner.intern(ns, &masked)

@@ -35,8 +35,10 @@ const GAP_LINE_BYTES: usize = 28;
 /// How the selection should treat an output.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
-    /// Test output: gap lines say how many passing tests they stand for.
-    pub count_passes: bool,
+    /// Test output: gap lines say how many passing tests they stand for,
+    /// and no examples of repeated patterns are added (in a test run those
+    /// are suite titles, which say nothing once their tests are gone).
+    pub test_run: bool,
 }
 
 /// The lossless-only plan: runs of byte-identical lines become one line with
@@ -93,7 +95,9 @@ pub fn plan(lines: &Lines, params: &Params, roles: &Roles, keys: &Keys, style: S
     let errors = sel.want_signals();
     let mut budget = sel.spare_budget();
     sel.want_context(&errors, &mut budget);
-    sel.want_overview(&mut budget);
+    if !style.test_run {
+        sel.want_overview(&mut budget);
+    }
     sel.resolve();
     sel.keep_cheap_gaps();
     let items = sel.items(style);
@@ -163,7 +167,7 @@ impl<'a> Selection<'a> {
     }
 
     /// The first and last lines, within a byte budget, the very first and
-    /// last always. An edge line of the same shape as one already pinned at
+    /// last always (passing tests excepted: they are never shown). An edge line of the same shape as one already pinned at
     /// that edge is left to fold into it: ten identical-looking first lines
     /// say no more than one.
     fn pin_edges(&mut self) {
@@ -178,6 +182,9 @@ impl<'a> Selection<'a> {
         let mut budget = count * EDGE_BYTES_PER_LINE;
         let mut pinned_keys: Vec<u32> = Vec::new();
         for (nth, i) in range.enumerate() {
+            if self.role(i) == Role::Pass {
+                continue;
+            }
             let key = self.key(i);
             if key != NO_KEY && pinned_keys.contains(&key) {
                 continue;
@@ -192,10 +199,10 @@ impl<'a> Selection<'a> {
         }
     }
 
-    /// Summaries and failing tests' names.
+    /// Summaries, failing tests' names and report titles.
     fn pin_roles(&mut self) {
         for i in 0..self.lines.len() {
-            if self.role(i) == Role::Pinned {
+            if matches!(self.role(i), Role::Pinned | Role::Header) {
                 self.fate[i] = Fate::Pinned;
             }
         }
@@ -214,7 +221,11 @@ impl<'a> Selection<'a> {
         let mut seen = vec![false; self.keys.count.len()];
         let block_cap = 10 * self.params.context_lines + 5;
         let mut errors = Vec::new();
+        let mut in_a_report = vec![false; self.keys.count.len()];
         for i in 0..n {
+            if self.role(i) == Role::Header {
+                self.want_report(i, block_cap, &mut in_a_report);
+            }
             let key = self.key(i);
             let first = key == NO_KEY || !std::mem::replace(&mut seen[key as usize], true);
             if self.roles.query[i] {
@@ -241,12 +252,36 @@ impl<'a> Selection<'a> {
         errors
     }
 
+    /// The report under the title at `title`: its lines up to the next
+    /// title, summary or passing test, at most `cap` of them, except those
+    /// whose shape an earlier report already shows (they fold into it, so
+    /// a hundred failures with one cause show that cause once, with counts).
+    fn want_report(&mut self, title: usize, cap: usize, in_a_report: &mut [bool]) {
+        let mut shown = 0;
+        for j in title + 1..self.lines.len() {
+            if shown >= cap
+                || matches!(self.role(j), Role::Header | Role::Pinned | Role::Pass)
+                || self.lines.content[j].starts_with("====")
+            {
+                break;
+            }
+            let key = self.key(j);
+            if key == NO_KEY {
+                continue;
+            }
+            if !std::mem::replace(&mut in_a_report[key as usize], true) {
+                self.want(j);
+                shown += 1;
+            }
+        }
+    }
+
     /// Line `j` continues the block of an error indented by `indent`: a stack
     /// frame, another error line, a line indented deeper, a caret or `-->`
     /// pointer, a `Caused by:`. Never a build tool's status line.
     fn continues_block(&self, j: usize, indent: usize) -> bool {
         let line = self.lines.content[j];
-        if line.trim().is_empty() || is_status_line(line) {
+        if line.trim().is_empty() || is_status_line(line) || self.role(j) == Role::Pass {
             return false;
         }
         matches!(self.role(j), Role::Frame | Role::Error)
@@ -514,7 +549,7 @@ fn profile_factor(params: &Params) -> f64 {
 }
 
 fn gap_item(count: usize, passes: usize, style: Style) -> Item {
-    if style.count_passes && passes > 0 {
+    if style.test_run && passes > 0 {
         let lines = if count == 1 { "line" } else { "lines" };
         Item::Omit {
             count,

@@ -1,0 +1,243 @@
+//! What a line of test-runner output says about a test: passed, failed, or
+//! the header of a failure's report. Shared by the router (is this test
+//! output?) and the `test` transform (what to drop, what to pin).
+//!
+//! Runners covered: pytest (`-v` and progress dots), cargo test, go test,
+//! jest, mocha (spec reporter), and anything printing `✔`/`✓` per test.
+
+/// What one line reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// A test that passed: safe to drop, counted in the gap line.
+    Pass,
+    /// A failing or erroring test's name: always kept verbatim.
+    Fail,
+    /// The title of a failure's report (pytest's `____ test_x ____`, go's
+    /// `--- FAIL: TestX`, jest's `● Suite › test`, cargo's `---- x stdout
+    /// ----`) or of the section holding them (`=== FAILURES ===`): kept, and
+    /// the lines under it are the report of that failure.
+    Header,
+    /// A progress line of pytest dots (`tests/x.py ....s..  [ 12%]`).
+    Progress,
+}
+
+/// What `line` reports, if it is a test result at all.
+pub fn verdict(line: &str) -> Option<Verdict> {
+    let t = line.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if is_pass(t) {
+        return Some(Verdict::Pass);
+    }
+    if is_fail(t) {
+        return Some(Verdict::Fail);
+    }
+    if is_header(t) {
+        return Some(Verdict::Header);
+    }
+    if is_progress(t) {
+        return Some(Verdict::Progress);
+    }
+    None
+}
+
+/// `✔ title`, `test a::b ... ok`, `t.py::x PASSED [ 5%]`, `--- PASS: TestX`,
+/// jest's `PASS src/a.test.js`.
+fn is_pass(t: &str) -> bool {
+    t.starts_with(['✔', '✓', '√'])
+        || t.starts_with("test ") && t.ends_with(" ... ok")
+        || t.starts_with("--- PASS: ")
+        || t.starts_with("PASS ") && looks_like_path(&t[5..])
+        || word_after_test_id(t) == Some("PASSED")
+}
+
+/// `FAILED t.py::x - msg`, `ERROR t.py::x`, `t.py::x FAILED [ 5%]`,
+/// `test a::b ... FAILED`, jest's `FAIL src/a.test.js`, `✗`/`✕`/`✖` marks.
+fn is_fail(t: &str) -> bool {
+    let mut tokens = t.split_whitespace();
+    let first = tokens.next().unwrap_or("");
+    let second = tokens.next().unwrap_or("");
+    (matches!(first, "FAILED" | "ERROR") && is_test_id(second))
+        || matches!(word_after_test_id(t), Some("FAILED" | "ERROR"))
+        || t.starts_with("test ") && t.ends_with(" ... FAILED")
+        || t.starts_with(['✗', '✕', '✖'])
+        || t.starts_with("FAIL ") && looks_like_path(&t[5..])
+}
+
+/// Report titles: pytest's `____ test_x ____`, `___ ERROR at setup of x ___`
+/// and its banners `==== FAILURES ====`, `==== ERRORS ====`; go's
+/// `--- FAIL: TestX (0.01s)`; jest's `● Suite › test`; cargo's
+/// `---- tests::x stdout ----`.
+fn is_header(t: &str) -> bool {
+    if t.starts_with("--- FAIL: ")
+        || t.starts_with("● ")
+        || t.starts_with("---- ") && t.ends_with(" stdout ----")
+    {
+        return true;
+    }
+    let framed = |c: char| {
+        t.len() > 8
+            && t.starts_with(c)
+            && t.ends_with(c)
+            && t.trim_matches(c).starts_with(' ')
+            && t.trim_matches(c).ends_with(' ')
+    };
+    framed('_') || framed('=') && ["FAILURES", "ERRORS"].contains(&t.trim_matches('=').trim())
+}
+
+/// `tests/test_x.py ....s.x  [ 12%]` or a continuation `........ [ 23%]`:
+/// one character per test, none of them a failure.
+fn is_progress(t: &str) -> bool {
+    let Some(body) = t.strip_suffix(']') else {
+        return false;
+    };
+    let Some((marks, percent)) = body.rsplit_once('[') else {
+        return false;
+    };
+    let percent = percent.trim();
+    if !percent.ends_with('%')
+        || !percent[..percent.len() - 1]
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+    {
+        return false;
+    }
+    let marks = marks.trim_end();
+    let marks = match marks.split_once(' ') {
+        Some((path, rest)) if path.ends_with(".py") => rest.trim(),
+        _ => marks,
+    };
+    !marks.is_empty()
+        && marks
+            .bytes()
+            .all(|b| matches!(b, b'.' | b's' | b'x' | b'X'))
+}
+
+/// mocha's `  3 failing` total, with a count above zero: the run's
+/// numbered lines (`1) title`) then name failures.
+pub fn is_mocha_failing(line: &str) -> bool {
+    let t = line.trim();
+    t.strip_suffix(" failing")
+        .and_then(|n| n.parse::<u32>().ok())
+        .is_some_and(|n| n > 0)
+}
+
+/// mocha's numbered failure line, `  1) Suite` or `    2) should work`.
+pub fn is_mocha_numbered(line: &str) -> bool {
+    let t = line.trim_start();
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && t[digits..].starts_with(") ")
+}
+
+/// A pytest node id (`tests/t.py::T::x[a]`) or a test file (`tests/t.py`).
+fn is_test_id(s: &str) -> bool {
+    s.contains("::") || s.ends_with(".py")
+}
+
+/// The word after a leading pytest node id: `PASSED` in
+/// `t.py::x[a b] PASSED [ 5%]` (parameters may contain spaces).
+fn word_after_test_id(t: &str) -> Option<&str> {
+    let first = t.split_whitespace().next()?;
+    if !first.contains("::") {
+        return None;
+    }
+    let body = t
+        .strip_suffix(']')
+        .and_then(|b| b.rsplit_once(" ["))
+        .map_or(t, |(b, _)| b);
+    body.trim_end().rsplit(' ').next()
+}
+
+/// A source path (`src/a.test.js`), as jest prints after `PASS`/`FAIL`.
+fn looks_like_path(s: &str) -> bool {
+    let s = s.split_whitespace().next().unwrap_or("");
+    s.contains('/') || s.contains('.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passes() {
+        for line in [
+            "    ✔ should work without handlers",
+            "      ✓ renders (3 ms)",
+            "test tests::display_offset ... ok",
+            "tests/test_appctx.py::test_basic PASSED                   [  0%]",
+            "tests/t.py::test_pragmas[<meta charset=\"UTF-8\">] PASSED [ 12%]",
+            "--- PASS: TestParse (0.00s)",
+            "PASS src/app.test.js",
+        ] {
+            assert_eq!(verdict(line), Some(Verdict::Pass), "{line}");
+        }
+    }
+
+    #[test]
+    fn failures() {
+        for line in [
+            "FAILED tests/t.py::TestTimeout::test_x[timeout0] - ...",
+            "ERROR tests/test_views.py::test_init_once - AttributeError: m...",
+            "tests/t.py::test_x FAILED                                [ 50%]",
+            "test tests::squeeze ... FAILED",
+            "FAIL src/app.test.js",
+        ] {
+            assert_eq!(verdict(line), Some(Verdict::Fail), "{line}");
+        }
+    }
+
+    #[test]
+    fn headers_and_progress() {
+        assert_eq!(
+            verdict("__________________ TestTimeout.test_connect_timeout[timeout0] ___"),
+            Some(Verdict::Header)
+        );
+        assert_eq!(
+            verdict("=================================== FAILURES ==================="),
+            Some(Verdict::Header)
+        );
+        for line in [
+            "--- FAIL: TestParse (0.01s)",
+            "● Route › should work",
+            "---- tests::squeeze stdout ----",
+            "_ ERROR at setup of test_app_tearing_down_with_handled_exception _",
+        ] {
+            assert_eq!(verdict(line), Some(Verdict::Header), "{line}");
+        }
+        assert_eq!(
+            verdict("tests/test_hooks.py ...                                 [  1%]"),
+            Some(Verdict::Progress)
+        );
+        assert_eq!(
+            verdict("........................................................ [ 23%]"),
+            Some(Verdict::Progress)
+        );
+        assert_eq!(verdict("...................FFFF........ [ 57%]"), None);
+        assert_eq!(verdict("tests/test_appctx.py EEEEEEEE   [  3%]"), None);
+    }
+
+    #[test]
+    fn mocha_failures() {
+        assert!(is_mocha_failing("  3 failing"));
+        assert!(!is_mocha_failing("  0 failing"));
+        assert!(!is_mocha_failing("  1256 passing (4s)"));
+        assert!(is_mocha_numbered("    1) should return -1"));
+        assert!(!is_mocha_numbered("    (1) not numbered"));
+    }
+
+    #[test]
+    fn other_lines_are_not_results() {
+        for line in [
+            "",
+            "test result: ok. 10 passed; 0 failed",
+            "running 10 tests",
+            "2024-01-01 10:00:00 ERROR boom",
+            "E   AttributeError: module '_pytest.monkeypatch' has no attribute 'notset'",
+            "    ERROR handling request",
+            "=============== 490 passed, 2 skipped in 3.10s ===============",
+        ] {
+            assert_eq!(verdict(line), None, "{line}");
+        }
+    }
+}
