@@ -269,3 +269,106 @@ pub fn numbered_problems(
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log_fixture() -> (Fixture, String) {
+        let fixture = Fixture {
+            rel: "logs/synthetic.log".into(),
+            category: "logs".into(),
+            name: "synthetic.log".into(),
+        };
+        let errors = [
+            "ERROR worker crashed: disk full",
+            "ERROR cannot open config file",
+            "FATAL out of memory in allocator",
+        ];
+        let input: String = (0..600)
+            .map(|i| match i % 200 {
+                17 => format!("2024-01-01 10:00:{:02} {}\n", i % 60, errors[i / 200]),
+                _ => format!(
+                    "2024-01-01 10:00:{:02} INFO request {i} served in {}ms\n",
+                    i % 60,
+                    i % 13
+                ),
+            })
+            .collect();
+        (fixture, input)
+    }
+
+    fn has(problems: &[String], what: &str) -> bool {
+        problems.iter().any(|p| p.contains(what))
+    }
+
+    /// The invariants are checks that can fail: a correct result passes, and
+    /// each kind of tampering is reported.
+    #[test]
+    fn invariants_catch_tampered_results() {
+        let (fixture, input) = log_fixture();
+        let ctx = ToolContext::default();
+        let options = Options::default();
+        let good = compress_text(&input, &ctx, &options);
+        assert!(good.compressed && good.ccr.is_some(), "{}", good.text);
+        let clean = invariants(&fixture, &input, &ctx, &options, &good);
+        assert!(clean.is_empty(), "{clean:?}");
+
+        let mut dropped = good.clone();
+        dropped.text = good
+            .text
+            .lines()
+            .filter(|l| !l.contains("disk full"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let found = invariants(&fixture, &input, &ctx, &options, &dropped);
+        assert!(has(&found, "not deterministic"), "{found:?}");
+        assert!(has(&found, "distinct error lines lost"), "{found:?}");
+
+        let mut wrong_entry = good.clone();
+        if let Some(entry) = wrong_entry.ccr.as_mut() {
+            entry.original.push('x');
+        }
+        let found = invariants(&fixture, &input, &ctx, &options, &wrong_entry);
+        assert!(
+            has(&found, "does not hold this output's original"),
+            "{found:?}"
+        );
+        assert!(has(&found, "not the content hash"), "{found:?}");
+
+        let mut unmarked = good.clone();
+        unmarked.text = input.lines().skip(1).collect::<Vec<_>>().join("\n") + "\n";
+        unmarked.ccr = None;
+        let found = invariants(&fixture, &input, &ctx, &options, &unmarked);
+        assert!(has(&found, "names no hash"), "{found:?}");
+
+        let lossless = Options {
+            ccr: false,
+            ..Options::default()
+        };
+        let found = invariants(&fixture, &input, &ctx, &lossless, &good);
+        assert!(
+            has(&found, "lossless-only output carries a marker"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn pieces_are_checked_with_numbers_from_their_own_first_line() {
+        let (fixture, input) = log_fixture();
+        let long = input.repeat(3);
+        assert!(long.len() > pieces::PIECE_BYTES);
+        let found = piece_problems(&fixture, &long, &ToolContext::default());
+        assert!(found.is_empty(), "{found:?}");
+        let second = pieces::cut(&long, pieces::PIECE_BYTES)[1];
+        let first_line = pieces::cut(&long, pieces::PIECE_BYTES)[0]
+            .matches('\n')
+            .count()
+            + 1;
+        let shifted = numbered_problems(&fixture, &long, second, first_line + 1);
+        assert!(
+            has(&shifted, "wrong or missing number"),
+            "numbers off by one must be caught: {shifted:?}"
+        );
+    }
+}
