@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The assembled package (scripts/build-npm.sh). */
 export const PKG_DIR = join(REPO, 'dist/npm/headroom-ai');
-export const CORPUS = resolve(REPO, '../shared/corpus');
+/** The real corpus of tool outputs (HEADROOM_CORPUS, default ../shared/corpus beside the repository). */
+export const CORPUS = process.env.HEADROOM_CORPUS ?? resolve(REPO, '../shared/corpus');
 
 if (!existsSync(join(PKG_DIR, 'package.json'))) {
   throw new Error(`${PKG_DIR} is missing: run scripts/build-npm.sh (tests/npm/run.sh does) first`);

@@ -19,11 +19,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { REPO, PKG_DIR, requirePackage } from './helpers.mjs';
+import { CORPUS, REPO, PKG_DIR, requirePackage } from './helpers.mjs';
 
 const HOST =
   process.env.HEADROOM_HOST ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(REPO, 'target'), 'release/headroom-host');
-const CORPUS = process.env.HEADROOM_CORPUS ?? path.join(REPO, '../shared/corpus');
 const h = requirePackage();
 
 /** Corpus files (`category/name`), sorted. */
