@@ -117,7 +117,8 @@ pub fn shortened_from(content: &str, original: &str) -> bool {
 
 /// True when `line` is one of the marker grammar's omission lines (see
 /// `docs/markers.md`), whatever comment syntax surrounds it:
-/// - a gap line, exactly `[headroom: N lines omitted]`;
+/// - a gap line, exactly `[headroom: N lines omitted]`, or with a note:
+///   `[headroom: N lines omitted (12 passed)]`;
 /// - a block marker, `[headroom: … omitted … · headroom_retrieve("<hash>")]`
 ///   at the end of the line (a comment prefix may precede it);
 /// - a code elision line, `… N lines omitted · headroom_retrieve("<hash>")`
@@ -125,11 +126,19 @@ pub fn shortened_from(content: &str, original: &str) -> bool {
 ///   after it.
 pub fn is_omission_marker(line: &str) -> bool {
     let t = line.trim();
-    if let Some(count) = t
+    if let Some(body) = t
         .strip_prefix("[headroom: ")
-        .and_then(|r| r.strip_suffix(" omitted]"))
+        .and_then(|r| r.strip_suffix(']'))
     {
-        return counted(count, "line");
+        // `N lines omitted`, or `N lines omitted (note)` (a test run's gap
+        // says how many tests passed in it).
+        let count = body.strip_suffix(" omitted").or_else(|| {
+            let (head, note) = body.split_once(" omitted (")?;
+            (note.ends_with(')') && !note[..note.len() - 1].contains(['(', ')'])).then_some(head)
+        });
+        if let Some(count) = count {
+            return counted(count, "line");
+        }
     }
     if let Some(at) = t.find("[headroom: ") {
         let block = &t[at..];
@@ -226,6 +235,13 @@ mod tests {
             "// … 3 lines omitted · headroom_retrieve(\"{HASH}\") let x = 1;"
         )));
         assert!(!is_omission_marker("[headroom: many lines omitted]"));
+        assert!(is_omission_marker("[headroom: 1 line omitted]"));
+        assert!(is_omission_marker(
+            "[headroom: 40 lines omitted (38 passed)]"
+        ));
+        assert!(!is_omission_marker(
+            "[headroom: 40 lines omitted (38 passed]"
+        ));
         // A real source line that merely looks like an elision still needs its number.
         let lost = problems(original, "1\tfn main() {\n    // 2 lines omitted\n");
         assert_eq!(lost.len(), 1, "{lost:?}");
