@@ -436,6 +436,54 @@ pub fn mask_ids_bytes(line: &str, out: &mut Vec<u8>) {
     }
 }
 
+/// `line` with its numbers masked, into `out` (cleared first): every run of
+/// digits, and every word of six or more hex digits that has a digit (a
+/// hash, a commit id), becomes `#`; a word is a run of letters, digits and
+/// `_`. Finer than [`mask_ids_bytes`]: `user nagios1` and `user postgres1`,
+/// `NodeCard NA` and `NodeCard N5` stay apart. Error lines are keyed this
+/// way, so two errors share a line only when they differ in numbers alone.
+pub fn mask_numbers_bytes(line: &str, out: &mut Vec<u8>) {
+    out.clear();
+    out.reserve(line.len());
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_word_byte(bytes[i]) {
+            out.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_word_byte(bytes[i]) {
+            i += 1;
+        }
+        let word = &bytes[start..i];
+        let hex_id = word.len() >= 6
+            && word.iter().all(u8::is_ascii_hexdigit)
+            && word.iter().any(u8::is_ascii_digit);
+        if hex_id {
+            out.push(b'#');
+            continue;
+        }
+        let mut in_digits = false;
+        for &b in word {
+            if b.is_ascii_digit() {
+                if !in_digits {
+                    out.push(b'#');
+                }
+                in_digits = true;
+            } else {
+                out.push(b);
+                in_digits = false;
+            }
+        }
+    }
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
 /// Bytes that can be part of an id: letters, digits, `_ . : -`.
 static ID_BYTE: [bool; 256] = {
     let mut table = [false; 256];
@@ -578,6 +626,25 @@ mod tests {
         assert_eq!(a, "- # # NULL HARDWARE SEVERE NodeCard at #");
         mask_ids_into("Invalid user admin from 1.2.3.4", &mut b);
         assert_eq!(b, "Invalid user admin from #");
+    }
+
+    #[test]
+    fn number_masks_keep_words_and_fold_numbers() {
+        let mask = |line: &str| {
+            let mut out = Vec::new();
+            mask_numbers_bytes(line, &mut out);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            mask("Failed password for invalid user nagios1 from 187.141.143.180 port 43647"),
+            "Failed password for invalid user nagios# from #.#.#.# port #"
+        );
+        assert_ne!(mask("user nagios1 from x"), mask("user postgres1 from x"));
+        assert_ne!(mask("R20-M1-NA-C:J03 FATAL"), mask("R20-M1-N5-C:J03 FATAL"));
+        assert_eq!(
+            mask("commit 3f9a2c7b1e04 at 0x0b85eee0 in blk_-160899"),
+            "commit # at #x#b#eee# in blk_-#"
+        );
     }
 
     #[test]

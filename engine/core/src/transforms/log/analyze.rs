@@ -120,8 +120,8 @@ pub struct Keys {
 }
 
 /// Key every line by its id mask (two lines share a key only if they differ
-/// in numbers and ids alone, never in a word), in a namespace per role so an
-/// error never stands for a plain line.
+/// in numbers and ids alone), errors by their number mask (only numbers), in
+/// a namespace per role so an error never stands for a plain line.
 pub fn keys(lines: &Lines, roles: &[Role]) -> Keys {
     let mut interner = Interner::new(NAMESPACES);
     let mut of_line = Vec::with_capacity(lines.len());
@@ -132,10 +132,15 @@ pub fn keys(lines: &Lines, roles: &[Role]) -> Keys {
             // need no key.
             Role::Pinned | Role::Pass | Role::Header => NO_KEY,
             _ if line.trim().is_empty() => NO_KEY,
+            // An error stands only for errors that differ from it in
+            // numbers alone; other lines may also differ in ids.
+            Role::Error => {
+                signals::mask_numbers_bytes(line, &mut masked);
+                interner.intern(NS_ERROR, &masked)
+            }
             role => {
                 signals::mask_ids_bytes(line, &mut masked);
                 let ns = match role {
-                    Role::Error => NS_ERROR,
                     Role::Warning => NS_WARNING,
                     _ => NS_PLAIN,
                 };
