@@ -2,12 +2,14 @@
 //! request format and both modes, through `compress_messages`. Proves prefix
 //! stability across turns (prompt caches keep hitting), determinism,
 //! idempotence, that only tool-output bytes change, and that every marker
-//! can be retrieved.
+//! can be retrieved. The last turn is snapshotted: its tool outputs as the
+//! model sees them (Anthropic format, balanced), and per format and mode
+//! the token counts and hashes.
 
 use crate::corpus;
 use crate::golden::modes;
 use crate::traces::{self, Conversation, Format};
-use crate::{retrieval, splice};
+use crate::{retrieval, snapshot, splice};
 use headroom_core::{compress_messages, marker, Options};
 
 /// Stop collecting problems for one format and mode after this many.
@@ -32,12 +34,83 @@ pub fn check(rel: &str) {
             );
         }
     }
+    problems.extend(snapshot_problems(&fixture, &conversation));
     assert!(
         problems.is_empty(),
         "{rel}: {} problem(s):\n  {}",
         problems.len(),
         problems.join("\n  ")
     );
+}
+
+/// Compare the last turn with the snapshots `<name>.out` (every tool output
+/// of the Anthropic body after compression, balanced) and `<name>.meta.json`
+/// (per format and mode: tokens, transforms, hashes).
+fn snapshot_problems(fixture: &corpus::Fixture, conversation: &Conversation) -> Vec<String> {
+    let last = conversation.turns();
+    let mut found = Vec::new();
+    let mut meta = serde_json::Map::new();
+    let mut outputs_text = None;
+    for format in Format::ALL {
+        let mut per_mode = serde_json::Map::new();
+        for (mode, options) in modes() {
+            let body = traces::body(conversation, format, last);
+            let Ok(result) = compress_messages(&body.json, &options) else {
+                found.push(format!("[{} {mode}] last turn failed", format.name()));
+                continue;
+            };
+            let compressed = result.blocks.iter().filter(|b| b.compressed).count();
+            per_mode.insert(
+                mode.into(),
+                serde_json::json!({
+                    "outputs": result.blocks.len(),
+                    "compressed": compressed,
+                    "tokensBefore": result.tokens_before,
+                    "tokensAfter": result.tokens_after,
+                    "transforms": result.transforms,
+                    "ccr": result.ccr.iter().map(|e| e.hash.clone()).collect::<Vec<_>>(),
+                }),
+            );
+            if format == Format::Anthropic && mode == "balanced" {
+                match splice::outputs_in(&body.json, &body.outputs, &result.body) {
+                    Err(e) => found.push(format!("[snapshot] {e}")),
+                    Ok(replaced) => {
+                        let mut text = String::new();
+                        for (i, (now, block)) in replaced.iter().zip(&result.blocks).enumerate() {
+                            text.push_str(&format!(
+                                "===== tool output {} of {} ({}, {} -> {} tokens)\n",
+                                i + 1,
+                                replaced.len(),
+                                block.kind,
+                                block.tokens_before,
+                                block.tokens_after
+                            ));
+                            text.push_str(&now.text);
+                            if !now.text.ends_with('\n') {
+                                text.push('\n');
+                            }
+                        }
+                        outputs_text = Some(text);
+                    }
+                }
+            }
+        }
+        meta.insert(format.name().into(), serde_json::Value::Object(per_mode));
+    }
+    let dir = snapshot::dir().join(&fixture.category);
+    if let Some(text) = outputs_text {
+        let path = dir.join(format!("{}.out", fixture.name));
+        if let Err(e) = snapshot::check(&path, &text) {
+            found.push(e);
+        }
+    }
+    let meta_text = serde_json::to_string_pretty(&serde_json::Value::Object(meta))
+        .expect("meta serializes")
+        + "\n";
+    if let Err(e) = snapshot::check(&dir.join(format!("{}.meta.json", fixture.name)), &meta_text) {
+        found.push(e);
+    }
+    found
 }
 
 /// Compress every turn of `conversation` written in `format`.
