@@ -1,0 +1,184 @@
+// The playground in headless Debian chromium (playwright-core, no downloaded
+// browser): served by web-demo/serve.mjs, it loads the package's web build in
+// a Web Worker, and what it shows must equal what the Node package computes
+// for the same input and options.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { serve } from '../../web-demo/serve.mjs';
+import { ARTIFACTS, CHROMIUM, DIST, PKG_DIR, fmt, headroom, requireDev, samples, savedPercent } from './helpers.mjs';
+
+const SAMPLES = samples();
+let server;
+let origin;
+let browser;
+let page;
+const problems = [];
+
+before(async () => {
+  if (!existsSync(path.join(DIST, 'index.html'))) throw new Error('web-demo/dist is missing: run node web-demo/build.mjs');
+  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM} (apt-get install chromium, or set HEADROOM_CHROMIUM)`);
+  ({ server, url: origin } = await serve({ port: 0 }));
+  const { chromium } = requireDev('playwright-core');
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
+  page.on('response', (res) => res.status() >= 400 && problems.push(`${res.status()} ${res.url()}`));
+  await page.goto(origin);
+  await page.waitForSelector('body[data-engine=ready]', { timeout: 120_000 });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+});
+
+/** Pick a sample, set the controls, compress, wait for the result (or the error). */
+async function run(sampleId, { profile = 'balanced', bias = '1', query = '' } = {}) {
+  await page.selectOption('#sample', '');
+  await page.selectOption('#sample', sampleId);
+  await page.waitForSelector(`#sample[data-loaded="${sampleId}"]`);
+  await page.selectOption('#profile', profile);
+  await page.fill('#query', query);
+  await page.$eval('#bias', (el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }, bias);
+  return compressNow();
+}
+
+async function compressNow() {
+  await page.click('#compress');
+  await page.waitForFunction(() => document.body.dataset.busy === 'false' && (!document.getElementById('results').hidden || !document.getElementById('error').hidden), null, { timeout: 120_000 });
+  return page.evaluate(() => ({
+    error: document.getElementById('error').hidden ? null : document.getElementById('error').textContent,
+    tokens: document.getElementById('tokens').textContent,
+    saved: document.getElementById('saved').textContent,
+    output: document.getElementById('output').textContent,
+    bars: document.querySelectorAll('#chart svg .bar').length,
+    compressedBars: document.querySelectorAll('#chart svg .bar.compressed').length,
+    transforms: [...document.querySelectorAll('#transforms tbody tr')].map((tr) => tr.cells[0].textContent),
+  }));
+}
+
+test('the page runs the package\'s web build: the same .wasm bytes, served as application/wasm, in a worker', async () => {
+  const res = await fetch(new URL('headroom-ai/engine/headroom_engine_bg.wasm', origin));
+  assert.equal(res.headers.get('content-type'), 'application/wasm');
+  const served = createHash('sha256').update(Buffer.from(await res.arrayBuffer())).digest('hex');
+  const shipped = createHash('sha256').update(readFileSync(path.join(PKG_DIR, 'engine/headroom_engine_bg.wasm'))).digest('hex');
+  assert.equal(served, shipped);
+  assert.match(await page.textContent('#engine-text'), /^Engine ready: headroom-engine \d+\.\d+\.\d+/);
+  assert.equal(await page.evaluate(() => typeof globalThis.wasm_bindgen), 'undefined', 'no engine on the page thread');
+});
+
+test('a log sample: the savings figure and the output equal the Node package\'s', async () => {
+  const shown = await run('log');
+  const r = await headroom.compressText(SAMPLES.log.text, { profile: 'balanced' });
+  assert.equal(shown.error, null);
+  assert.equal(shown.output, r.text);
+  assert.equal(shown.tokens, `${fmt(r.tokensBefore)} → ${fmt(r.tokensAfter)}`);
+  assert.equal(shown.saved, savedPercent(r.tokensBefore, r.tokensAfter));
+  assert.ok(parseFloat(shown.saved) > 85, shown.saved);
+  assert.deepEqual(shown.transforms, r.transforms);
+});
+
+test('profile, bias and query reach the engine: test output, aggressive, bias 0.5, a query', async () => {
+  const options = { profile: 'aggressive', bias: 0.5, query: 'current_app' };
+  const shown = await run('test', { ...options, bias: '0.5' });
+  const r = await headroom.compressText(SAMPLES.test.text, options);
+  assert.equal(shown.output, r.text);
+  assert.equal(shown.saved, savedPercent(r.tokensBefore, r.tokensAfter));
+  const balanced = await headroom.compressText(SAMPLES.test.text, { profile: 'balanced' });
+  assert.notEqual(r.text, balanced.text, 'the options change the result');
+});
+
+test('clicking a marker expands the exact original from the in-page store; a gap line its omitted lines', async () => {
+  await run('log');
+  await page.click('#output .marker.block');
+  const original = await page.textContent('#output .original[data-original=full] .original-text');
+  assert.equal(original, SAMPLES.log.text);
+  await page.click('#output .marker.block'); // collapses again
+  assert.equal(await page.locator('#output .original').count(), 0);
+
+  await run('search');
+  const gaps = page.locator('#output .marker.gap');
+  if ((await gaps.count()) > 0) {
+    await gaps.first().click();
+    const head = await page.textContent('#output .original .original-head');
+    const [, from, to] = head.match(/^lines ([\d,]+)–([\d,]+) of the original/).map((s) => s.replaceAll(',', ''));
+    const shown = await page.textContent('#output .original .original-text');
+    assert.equal(shown, SAMPLES.search.text.split('\n').slice(Number(from) - 1, Number(to)).join('\n'));
+  }
+});
+
+test('an Anthropic body: the compressed messages equal Node compress(); one bar per tool output', async () => {
+  const shown = await run('anthropic');
+  const body = JSON.parse(SAMPLES.anthropic.text);
+  const r = await headroom.compress(body.messages, { profile: 'balanced', shape: 'anthropic' });
+  assert.equal(shown.error, null);
+  const out = JSON.parse(shown.output);
+  assert.deepEqual(out.messages, r.messages);
+  assert.equal(out.model, body.model, 'the rest of the body is kept');
+  assert.equal(shown.saved, savedPercent(r.tokensBefore, r.tokensAfter));
+  const toolResults = body.messages.flatMap((m) => (Array.isArray(m.content) ? m.content : [])).filter((p) => p.type === 'tool_result');
+  assert.equal(shown.bars, toolResults.length);
+  assert.ok(shown.compressedBars >= 4 && shown.compressedBars < shown.bars, `${shown.compressedBars} of ${shown.bars} compressed`);
+  assert.equal(await page.isHidden('#note'), true, 'block figures add up to the totals');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'web-demo-body.png'), fullPage: true });
+});
+
+test('input it cannot handle gets a clear message', async () => {
+  await page.fill('#input', 'this is not JSON');
+  await page.selectOption('#shape', 'anthropic');
+  assert.match((await compressNow()).error, /^Not valid JSON .*Anthropic Messages/);
+  await page.fill('#input', '{"model": "x"}');
+  assert.match((await compressNow()).error, /has a `messages` array; this JSON has none/);
+  await page.fill('#input', '   ');
+  await page.selectOption('#shape', 'tool');
+  assert.match((await compressNow()).error, /^Nothing to compress/);
+  await page.fill('#input', '[{"content": "no role"}]');
+  await page.selectOption('#shape', 'openai-chat');
+  assert.match((await compressNow()).error, /not a message of any known shape/);
+  await page.fill('#input', 'short');
+  await page.selectOption('#shape', 'tool');
+  const small = await compressNow();
+  assert.equal(small.error, null);
+  assert.match(await page.textContent('#note'), /under 512 bytes/);
+});
+
+test('a 5 MB input: the page stays responsive while the worker compresses it', async () => {
+  let big = '';
+  while (big.length < 5_000_000) big += SAMPLES.log.text;
+  await page.selectOption('#shape', 'tool');
+  await page.$eval('#input', (el, text) => {
+    el.value = text; // as a paste would
+    el.dispatchEvent(new Event('input'));
+  }, big);
+  await page.click('#compress');
+  await page.waitForSelector('#busy:not([hidden])');
+  const lags = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = Date.now();
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+    lags.push(Date.now() - t0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const busyText = await page.textContent('#busy-text');
+  await page.waitForFunction(() => document.body.dataset.busy === 'false', null, { timeout: 180_000 });
+  assert.ok(Math.max(...lags) < 500, `frames while busy took ${lags.join(', ')} ms`);
+  assert.match(busyText, /^Compressing 5\.\d MB… \d+\.\d s$/);
+  const saved = await page.textContent('#saved');
+  assert.ok(parseFloat(saved) > 95, saved);
+});
+
+test('screenshot: a compressed log with one marker expanded', async () => {
+  await run('log');
+  await page.click('#output .marker.block');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'web-demo.png'), fullPage: false });
+  assert.ok(existsSync(path.join(ARTIFACTS, 'web-demo.png')));
+});
+
+test('no page errors, failed requests or console errors along the way', () => {
+  assert.deepEqual(problems, []);
+});

@@ -1,0 +1,430 @@
+/**
+ * The page: inputs and controls, a Web Worker that runs the engine, and the
+ * views of a result (figures, transforms, chart, output with clickable
+ * markers, diff). Nothing here compresses anything; the worker does.
+ */
+import { splitLines } from './diff.js';
+import { findMarkers } from './markers.js';
+import { savingsChart } from './chart.js';
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  engine: $('engine'), engineText: $('engine-text'), engineProgress: $('engine-progress'),
+  sample: $('sample'), file: $('file'), inputSize: $('input-size'), input: $('input'),
+  shape: $('shape'), profile: $('profile'), bias: $('bias'), biasValue: $('bias-value'), query: $('query'),
+  compress: $('compress'), busy: $('busy'), busyText: $('busy-text'), error: $('error'),
+  results: $('results'), tokens: $('tokens'), saved: $('saved'), facts: $('facts'), note: $('note'),
+  transforms: $('transforms'), chartBox: $('chart-box'), chart: $('chart'),
+  tabOutput: $('tab-output'), tabDiff: $('tab-diff'), output: $('output'), diff: $('diff'),
+};
+
+/** Rows of a diff rendered at most, so a huge input never floods the page. */
+const MAX_DIFF_ROWS = 20000;
+/** Removed runs longer than this are folded: first and last lines shown, the rest on click. */
+const FOLD = 8;
+
+const fmt = (n) => n.toLocaleString('en-US');
+const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+/** Percent of tokens saved, as the page shows it (the tests compute it the same way). */
+const savedPercent = (before, after) => (before > 0 ? ((before - after) / before) * 100 : 0).toFixed(1) + '%';
+
+// ---- the worker -----------------------------------------------------------
+
+let worker;
+let ready = false;
+let nextId = 1;
+const pending = new Map();
+
+function startWorker() {
+  ready = false;
+  ui.compress.disabled = true;
+  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = ({ data }) => {
+    if (data.type === 'progress') return showProgress(data.loaded, data.total);
+    if (data.type === 'ready') return engineReady(data);
+    if (data.type === 'fatal') return engineFailed(data.message);
+    const callback = pending.get(data.id);
+    pending.delete(data.id);
+    callback?.(data);
+  };
+  worker.onerror = (event) => engineFailed(event.message || 'the worker could not start');
+}
+
+/** Ask the worker; resolves with the result, rejects with `{code, message}`. */
+function ask(type, payload) {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, (reply) => (reply.ok ? resolve(reply.result) : reject(reply.error)));
+    worker.postMessage({ id, type, ...payload });
+  });
+}
+
+function showProgress(loaded, total) {
+  ui.engineText.textContent = total ? `Loading the engine… ${mb(loaded)} of ${mb(total)}` : `Loading the engine… ${mb(loaded)}`;
+  if (total) ui.engineProgress.value = loaded / total;
+}
+
+function engineReady({ version, wasmBytes, ms }) {
+  ready = true;
+  ui.engine.className = 'engine ready';
+  ui.engineText.textContent = `Engine ready: headroom-engine ${version} · ${mb(wasmBytes)} wasm · loaded in ${(ms / 1000).toFixed(1)} s`;
+  ui.engineProgress.hidden = true;
+  ui.compress.disabled = false;
+  document.body.dataset.engine = 'ready';
+}
+
+function engineFailed(message) {
+  ui.engine.className = 'engine failed';
+  ui.engineText.textContent = 'The engine could not be loaded.';
+  ui.engineProgress.hidden = true;
+  showError(`Could not load the engine: ${message}`);
+}
+
+// ---- inputs ---------------------------------------------------------------
+
+async function loadSamples() {
+  const samples = await (await fetch('samples/index.json')).json();
+  for (const s of samples) ui.sample.append(new Option(`${s.label} · ${(s.bytes / 1024).toFixed(0)} KB`, s.id));
+  ui.sample.addEventListener('change', async () => {
+    const sample = samples.find((s) => s.id === ui.sample.value);
+    delete ui.sample.dataset.loaded;
+    if (!sample) return;
+    setInput(await (await fetch(`samples/${sample.file}`)).text());
+    ui.shape.value = sample.shape;
+    ui.sample.dataset.loaded = sample.id;
+  });
+}
+
+/**
+ * The text as loaded from a sample or file. A textarea turns CRLF into LF,
+ * so until the user edits it, this (not the textarea's value) is compressed.
+ */
+let loaded = null;
+
+function setInput(text) {
+  ui.input.value = text;
+  loaded = text;
+  showInputSize();
+  hideResults();
+}
+
+function currentInput() {
+  return loaded ?? ui.input.value;
+}
+
+function showInputSize() {
+  const bytes = new TextEncoder().encode(currentInput()).length;
+  ui.inputSize.textContent = bytes ? `${bytes < 1e5 ? `${fmt(bytes)} bytes` : mb(bytes)}` : '';
+}
+
+async function readFile(file) {
+  try {
+    setInput(new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer()));
+    ui.sample.value = '';
+  } catch {
+    showError(`${file.name} is not UTF-8 text. Headroom compresses text tool outputs.`);
+  }
+}
+
+function options() {
+  return { profile: ui.profile.value, bias: Number(ui.bias.value), query: ui.query.value.trim() };
+}
+
+// ---- compressing ----------------------------------------------------------
+
+let busySince = 0;
+let busyTimer;
+
+function setBusy(on, bytes = 0) {
+  ui.busy.hidden = !on;
+  ui.compress.disabled = on || !ready;
+  clearInterval(busyTimer);
+  document.body.dataset.busy = on ? 'true' : 'false';
+  if (!on) return;
+  busySince = performance.now();
+  const tick = () => (ui.busyText.textContent = `Compressing ${mb(bytes)}… ${((performance.now() - busySince) / 1000).toFixed(1)} s`);
+  tick();
+  busyTimer = setInterval(tick, 100);
+}
+
+async function compress() {
+  if (!ready) return;
+  const input = currentInput();
+  hideError();
+  setBusy(true, new TextEncoder().encode(input).length);
+  try {
+    const result = await ask('compress', { input, shape: ui.shape.value, options: options() });
+    showResult(input, result);
+  } catch (err) {
+    hideResults();
+    showError(err.code && err.code !== 'invalid_input' ? `${err.message} (${err.code})` : err.message);
+    if (err.code === 'engine_trap') {
+      worker.terminate();
+      startWorker();
+    }
+  } finally {
+    setBusy(false);
+  }
+}
+
+function showError(message) {
+  ui.error.textContent = message;
+  ui.error.hidden = false;
+}
+
+function hideError() {
+  ui.error.hidden = true;
+}
+
+function hideResults() {
+  ui.results.hidden = true;
+}
+
+// ---- results --------------------------------------------------------------
+
+function showResult(input, r) {
+  ui.results.hidden = false;
+  ui.results.dataset.tokensBefore = r.tokensBefore;
+  ui.results.dataset.tokensAfter = r.tokensAfter;
+  ui.tokens.textContent = `${fmt(r.tokensBefore)} → ${fmt(r.tokensAfter)}`;
+  ui.saved.textContent = savedPercent(r.tokensBefore, r.tokensAfter);
+  ui.facts.textContent =
+    r.mode === 'tool'
+      ? `routed as ${r.kind}${r.omitted ? ` · ${r.omitted} omitted` : ''} · ${r.ms.toFixed(0)} ms`
+      : `${r.blocks.length} tool outputs, ${r.blocks.filter((b) => b.compressed).length} compressed · ${r.ms.toFixed(0)} ms`;
+  const notes = [r.reason, r.warning].filter(Boolean);
+  ui.note.textContent = notes.join(' ');
+  ui.note.hidden = notes.length === 0;
+  showTransforms(r);
+  ui.chartBox.hidden = r.mode !== 'body' || r.blocks.length === 0;
+  ui.chart.replaceChildren();
+  if (r.mode === 'body' && r.blocks.length > 0) {
+    ui.chart.append(savingsChart(r.blocks, (i) => {
+      selectTab('diff');
+      document.getElementById(`block-${i}`)?.scrollIntoView({ block: 'start' });
+    }));
+  }
+  showOutput(r.text, r.mode === 'tool' ? gapSpans(input, r) : null);
+  ui.diff.replaceChildren();
+  if (r.mode === 'tool') {
+    if (r.compressed) renderDiff(ui.diff, splitLines(input), splitLines(r.text), r.runs);
+    else ui.diff.textContent = 'Nothing changed.';
+  } else {
+    renderBlockDiffs(r.blocks);
+  }
+}
+
+/** One row per transform (bodies: per transform and kind), with tokens saved; time is for the whole call. */
+function showTransforms(r) {
+  const rows = new Map();
+  const blocks = r.mode === 'tool' ? [{ ...r, transforms: r.transforms }] : r.blocks;
+  for (const b of blocks) {
+    const name = b.compressed ? b.transforms.join(' + ') || '—' : 'unchanged';
+    const key = `${name}\u0000${b.kind}`;
+    const row = rows.get(key) ?? { name, kind: b.kind, count: 0, before: 0, after: 0 };
+    row.count += 1;
+    row.before += b.tokensBefore;
+    row.after += b.tokensAfter;
+    rows.set(key, row);
+  }
+  const body = ui.transforms.tBodies[0];
+  body.replaceChildren();
+  let first = true;
+  for (const row of rows.values()) {
+    const tr = body.insertRow();
+    const cells = [row.name, row.kind, fmt(row.count), fmt(row.before), fmt(row.after), savedPercent(row.before, row.after), first ? `${r.ms.toFixed(0)} ms (all)` : ''];
+    for (const text of cells) tr.insertCell().textContent = text;
+    first = false;
+  }
+}
+
+/**
+ * For a tool output: which original lines each gap line stands for (the
+ * removed run next to it in the alignment), keyed by output line index.
+ */
+function gapSpans(input, r) {
+  const spans = new Map();
+  if (!r.compressed) return spans;
+  r.runs.forEach((run, i) => {
+    if (run.op !== 'add') return;
+    const del = r.runs[i - 1]?.op === 'del' ? r.runs[i - 1] : r.runs[i + 1]?.op === 'del' ? r.runs[i + 1] : null;
+    if (del) for (let k = 0; k < run.n; k++) spans.set(run.b + k, { a: del.a, n: del.n });
+  });
+  return spans;
+}
+
+/** The output text, each marker a button that expands the original below it. */
+function showOutput(text, gaps) {
+  const pre = ui.output;
+  pre.replaceChildren();
+  let at = 0;
+  let line = 0;
+  let scanned = 0;
+  const lineOf = (index) => {
+    for (let i = text.indexOf('\n', scanned); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) line++;
+    scanned = index;
+    return line;
+  };
+  for (const marker of findMarkers(text)) {
+    const lineIndex = lineOf(marker.start);
+    pre.append(text.slice(at, marker.start));
+    const button = document.createElement('span');
+    button.className = `marker ${marker.form}`;
+    button.tabIndex = 0;
+    button.setAttribute('role', 'button');
+    button.dataset.hash = marker.hash ?? '';
+    button.textContent = text.slice(marker.start, marker.end);
+    const gap = marker.form === 'gap' ? gaps?.get(lineIndex) : undefined;
+    button.addEventListener('click', () => toggleOriginal(button, marker.hash, gap));
+    button.addEventListener('keydown', (e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), toggleOriginal(button, marker.hash, gap)));
+    pre.append(button);
+    at = marker.end;
+  }
+  pre.append(text.slice(at));
+}
+
+async function toggleOriginal(button, hash, gap) {
+  const open = button.nextElementSibling;
+  if (open?.classList.contains('original')) {
+    open.remove();
+    button.setAttribute('aria-expanded', 'false');
+    return;
+  }
+  const box = document.createElement('span');
+  box.className = 'original';
+  button.after(box);
+  button.setAttribute('aria-expanded', 'true');
+  if (!hash) {
+    box.textContent = 'This marker names no hash.';
+    return;
+  }
+  try {
+    const original = await ask('retrieve', { hash });
+    const head = document.createElement('span');
+    head.className = 'original-head';
+    const body = document.createElement('span');
+    body.className = 'original-text';
+    if (gap) {
+      const lines = splitLines(original).slice(gap.a, gap.a + gap.n);
+      head.textContent = `lines ${fmt(gap.a + 1)}–${fmt(gap.a + gap.n)} of the original (headroom_retrieve("${hash}"))`;
+      body.textContent = lines.join('\n');
+    } else {
+      head.textContent = `original behind headroom_retrieve("${hash}") · ${fmt(splitLines(original).length)} lines, exactly as given`;
+      body.textContent = original;
+      box.dataset.original = 'full';
+    }
+    box.append(head, body);
+  } catch (err) {
+    box.textContent = `Could not retrieve ${hash}: ${err.message}`;
+  }
+}
+
+/** An inline diff: kept lines plain, removed red (long runs folded), added green, counted lines yellow. */
+function renderDiff(container, before, after, runs) {
+  let rows = 0;
+  const add = (cls, a, b, text) => {
+    const row = document.createElement('div');
+    row.className = `line ${cls}`;
+    const la = document.createElement('span');
+    la.className = 'ln';
+    la.textContent = a === null ? '' : a + 1;
+    const lb = document.createElement('span');
+    lb.className = 'ln';
+    lb.textContent = b === null ? '' : b + 1;
+    const code = document.createElement('span');
+    code.className = 'code';
+    code.textContent = text;
+    row.append(la, lb, code);
+    container.append(row);
+    rows++;
+    return row;
+  };
+  for (const run of runs) {
+    if (rows >= MAX_DIFF_ROWS) {
+      container.append(Object.assign(document.createElement('div'), { className: 'line fold', textContent: `… diff cut at ${fmt(MAX_DIFF_ROWS)} rows` }));
+      return;
+    }
+    if (run.op === 'same' || run.op === 'repeat') {
+      for (let k = 0; k < run.n; k++) add(run.op, run.a + k, run.b + k, after[run.b + k]);
+    } else if (run.op === 'add') {
+      for (let k = 0; k < run.n; k++) add('add', null, run.b + k, after[run.b + k]);
+    } else if (run.n <= FOLD) {
+      for (let k = 0; k < run.n; k++) add('del', run.a + k, null, before[run.a + k]);
+    } else {
+      for (let k = 0; k < 3; k++) add('del', run.a + k, null, before[run.a + k]);
+      const hidden = run.n - 5;
+      const fold = add('fold', null, null, `⋯ ${fmt(hidden)} more removed lines (click to show)`);
+      fold.addEventListener('click', () => {
+        const rest = document.createDocumentFragment();
+        const shown = Math.min(hidden, MAX_DIFF_ROWS);
+        for (let k = 0; k < shown; k++) {
+          const row = document.createElement('div');
+          row.className = 'line del';
+          row.innerHTML = '<span class="ln"></span><span class="ln"></span><span class="code"></span>';
+          row.children[0].textContent = run.a + 3 + k + 1;
+          row.children[2].textContent = before[run.a + 3 + k];
+          rest.append(row);
+        }
+        fold.replaceWith(rest);
+      }, { once: true });
+      for (let k = run.n - 2; k < run.n; k++) add('del', run.a + k, null, before[run.a + k]);
+    }
+  }
+}
+
+function renderBlockDiffs(blocks) {
+  const changed = blocks.filter((b) => b.compressed).length;
+  if (changed === 0) {
+    ui.diff.textContent = 'No tool output changed.';
+    return;
+  }
+  blocks.forEach((b, i) => {
+    if (!b.compressed) return;
+    const section = document.createElement('section');
+    section.id = `block-${i}`;
+    section.className = 'block';
+    const h = document.createElement('h3');
+    h.textContent = `${b.path} · ${b.kind} · ${fmt(b.tokensBefore)} → ${fmt(b.tokensAfter)} tokens (−${savedPercent(b.tokensBefore, b.tokensAfter)})`;
+    section.append(h);
+    renderDiff(section, splitLines(b.before), splitLines(b.after), b.runs);
+    ui.diff.append(section);
+  });
+  const unchanged = blocks.length - changed;
+  if (unchanged) ui.diff.append(Object.assign(document.createElement('p'), { className: 'muted', textContent: `${unchanged} tool output(s) left unchanged.` }));
+}
+
+function selectTab(which) {
+  const diff = which === 'diff';
+  ui.tabDiff.setAttribute('aria-selected', String(diff));
+  ui.tabOutput.setAttribute('aria-selected', String(!diff));
+  ui.diff.hidden = !diff;
+  ui.output.hidden = diff;
+}
+
+// ---- wiring ---------------------------------------------------------------
+
+ui.compress.addEventListener('click', compress);
+ui.input.addEventListener('keydown', (e) => e.key === 'Enter' && (e.ctrlKey || e.metaKey) && compress());
+ui.input.addEventListener('input', () => {
+  loaded = null;
+  ui.sample.value = '';
+  showInputSize();
+});
+ui.bias.addEventListener('input', () => (ui.biasValue.textContent = `${ui.bias.value}×`));
+ui.file.addEventListener('change', () => ui.file.files[0] && readFile(ui.file.files[0]));
+document.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  document.body.classList.add('dropping');
+});
+document.addEventListener('dragleave', (e) => e.relatedTarget === null && document.body.classList.remove('dropping'));
+document.addEventListener('drop', (e) => {
+  e.preventDefault();
+  document.body.classList.remove('dropping');
+  const file = e.dataTransfer?.files?.[0];
+  if (file) readFile(file);
+});
+ui.tabOutput.addEventListener('click', () => selectTab('output'));
+ui.tabDiff.addEventListener('click', () => selectTab('diff'));
+
+startWorker();
+loadSamples().catch((err) => showError(`Could not load the samples: ${err.message}`));
