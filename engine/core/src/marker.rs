@@ -39,6 +39,17 @@ pub fn gap(lines: usize) -> String {
     }
 }
 
+/// The text of a line standing for `lines` lines left out of a body or
+/// comment inside content that must keep its syntax (source code), where
+/// the transform wraps it in the language's comment:
+/// `… 42 lines omitted · headroom_retrieve("3f9a2c7b1e04d5a6a1b2c3d4")`.
+/// It names the retrieval call itself, so the model sees at the spot how to
+/// get the lines back, and any line carrying it counts as a marker line.
+pub fn elision(lines: usize, hash: &str) -> String {
+    let noun = if lines == 1 { "line" } else { "lines" };
+    format!("… {lines} {noun} omitted · {RETRIEVE_TOOL}(\"{hash}\")")
+}
+
 /// Suffix appended to a line that stands for `count` lines of the same shape.
 pub fn repeat_suffix(count: usize) -> String {
     format!(" [×{count}]")
@@ -108,5 +119,13 @@ mod tests {
         assert_eq!(find_hashes(&format!("{json} {line}")), vec![h.to_string()]);
         assert!(has_marker(&json) && has_marker(&line) && has_marker(&gap(3)));
         assert!(find_hashes("headroom_retrieve(\"XYZ\")").is_empty());
+        let stand_in = format!("    // {}", elision(42, h));
+        assert_eq!(
+            stand_in,
+            "    // … 42 lines omitted · headroom_retrieve(\"3f9a2c7b1e04d5a6a1b2c3d4\")"
+        );
+        assert_eq!(find_hashes(&stand_in), vec![h.to_string()]);
+        assert!(has_marker(&stand_in));
+        assert!(elision(1, h).starts_with("… 1 line omitted · "));
     }
 }

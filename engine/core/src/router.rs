@@ -74,6 +74,10 @@ pub fn detect(lines: &Lines, file_path: Option<&str>) -> Kind {
     if !lines.is_numbered() && looks_like_json(lines) {
         return Kind::Json;
     }
+    // A piece of pretty-printed JSON (a long response read in chunks).
+    if crate::transforms::json::fragment::is_fragment(&lines.content) {
+        return Kind::Json;
+    }
     let sample: Vec<&str> = lines
         .content
         .iter()
@@ -256,31 +260,65 @@ fn looks_like_log_line(line: &str) -> bool {
     digits_first || bracket_time || level || build || month
 }
 
+/// Source code: many lines with the shape of code (statements, braces,
+/// declarations), counting comments and Python's `:` blocks too, since
+/// documented source is often more comment than code. Markdown with code
+/// blocks (fenced) is text.
 fn is_code(sample: &[&str]) -> bool {
-    let codey = sample
+    let fences = sample
         .iter()
-        .filter(|l| {
-            let t = l.trim_start();
-            t.starts_with("def ")
-                || t.starts_with("class ")
-                || t.starts_with("import ")
-                || t.starts_with("from ")
-                || t.starts_with("fn ")
-                || t.starts_with("pub ")
-                || t.starts_with("func ")
-                || t.starts_with("package ")
-                || t.starts_with("#include")
-                || t.starts_with("function ")
-                || t.starts_with("const ")
-                || t.starts_with("return ")
-                || t.starts_with("public ")
-                || t.starts_with("private ")
-                || t.ends_with('{')
-                || t.ends_with(';')
-                || t == "}"
-        })
+        .filter(|l| l.trim_start().starts_with("```"))
         .count();
-    codey * 10 >= sample.len() * 3
+    if fences >= 2 {
+        return false;
+    }
+    let statements = sample.iter().filter(|l| is_statement_line(l)).count();
+    if statements * 10 >= sample.len() * 3 {
+        return true;
+    }
+    let shaped = sample.iter().filter(|l| is_code_shaped(l)).count();
+    // Between the clear cases, a language's own constructs decide (prose
+    // about code has some; a source file has them on one line in ten).
+    shaped * 10 >= sample.len() * 6
+        || shaped * 10 >= sample.len() * 4
+            && crate::transforms::code::language_evidence(sample) * 10 >= sample.len()
+}
+
+/// A line that starts a declaration or statement, or ends one.
+fn is_statement_line(line: &str) -> bool {
+    const STARTS: &[&str] = &[
+        "def ",
+        "class ",
+        "import ",
+        "from ",
+        "fn ",
+        "pub ",
+        "func ",
+        "package ",
+        "#include",
+        "function ",
+        "const ",
+        "return ",
+        "public ",
+        "private ",
+    ];
+    let t = line.trim_start();
+    STARTS.iter().any(|p| t.starts_with(p)) || t.ends_with('{') || t.ends_with(';') || t == "}"
+}
+
+/// A statement line, a comment, a block header or a line continuing an
+/// expression (ending in a bracket, comma or colon).
+fn is_code_shaped(line: &str) -> bool {
+    const STARTS: &[&str] = &[
+        "//", "/*", "*", "#[", "#!", "@", "\"\"\"", "'''", "# ", "if ", "for ", "while ", "else",
+        "elif ", "try:", "except", "with ", "raise ", "let ", "var ", "case ", "switch ", "use ",
+        "impl ", "type ", "struct ", "enum ", "static ", "async ", "await ", "self.", "this.",
+    ];
+    const ENDS: &[&str] = &[":", ",", "(", ")", "[", "]", "}", "{", "=>", "\\"];
+    let t = line.trim();
+    is_statement_line(line)
+        || STARTS.iter().any(|p| t.starts_with(p))
+        || ENDS.iter().any(|p| t.ends_with(p))
 }
 
 #[cfg(test)]
@@ -333,5 +371,35 @@ mod tests {
             ),
             Kind::Code
         );
+    }
+
+    #[test]
+    fn documented_source_is_code_and_markdown_is_text() {
+        // More doc comment than code, no file name.
+        let rust: String = (0..20)
+            .map(|n| {
+                format!(
+                    "/// Does thing {n}.\n///\n/// More words about it.\n/// And more.\n\
+                     pub fn f{n}(x: u32) -> u32 {{\n    x + {n}\n}}\n\n"
+                )
+            })
+            .collect();
+        assert_eq!(kind(&rust), Kind::Code);
+        let python: String = (0..20)
+            .map(|n| {
+                format!(
+                    "    def f{n}(self, x):\n        \"\"\"Does thing {n}.\n\n        \
+                     More words about it.\n        \"\"\"\n        if x:\n            \
+                     return self.y\n        return x\n\n"
+                )
+            })
+            .collect();
+        assert_eq!(kind(&python), Kind::Code);
+        let markdown: String = (0..20)
+            .map(|n| {
+                format!("## Step {n}\n\nCall it like this:\n\n```rust\nlet x = f({n});\n```\n\n")
+            })
+            .collect();
+        assert_eq!(kind(&markdown), Kind::Text);
     }
 }

@@ -18,20 +18,6 @@ pub enum Lang {
     Cpp,
 }
 
-/// Every language.
-#[cfg(test)]
-pub const ALL: [Lang; 9] = [
-    Lang::Python,
-    Lang::JavaScript,
-    Lang::TypeScript,
-    Lang::Tsx,
-    Lang::Go,
-    Lang::Rust,
-    Lang::Java,
-    Lang::C,
-    Lang::Cpp,
-];
-
 impl Lang {
     /// The language of a file, from its extension. `None` for extensions we
     /// have no grammar for, and for `.h`, which may be C or C++ (decided from
@@ -167,7 +153,7 @@ pub fn rank_by_content(lines: &[&str]) -> Vec<(Lang, usize)> {
     ];
     let mut ranked: Vec<(Lang, usize)> = scores.into_iter().filter(|(_, s)| *s > 0).collect();
     // Stable sort: on a tie the earlier language (the simpler grammar) wins.
-    ranked.sort_by(|a, b| b.1.cmp(&a.1));
+    ranked.sort_by_key(|(_, score)| std::cmp::Reverse(*score));
     ranked
 }
 
@@ -231,7 +217,9 @@ impl Features {
                 || starts("public interface "))
             + hit(starts("@Override")
                 || starts("private static final ")
-                || starts("public static "));
+                || starts("public static "))
+            + hit(has(" throws ") || t.ends_with(';') && has("final ") && !has("::"))
+            + hit(is_java_member(t));
         self.c_family +=
             hit(starts("#include") || starts("#define") || starts("#ifndef") || starts("#endif"));
         self.c_only += hit(has("->") && has(";") && !has("=>") && !has("::"));
@@ -239,6 +227,35 @@ impl Features {
             + hit(t == "public:" || t == "private:" || t == "protected:")
             + hit(starts("class ") && !t.ends_with(':'));
     }
+}
+
+/// A Java method or field declaration: an access modifier, then a type and
+/// a name (`public <T> T fromJson(`, `private final int x;`), where
+/// TypeScript writes the name right after the modifier (`private foo(`).
+fn is_java_member(t: &str) -> bool {
+    const MODIFIERS: &[&str] = &[
+        "public",
+        "private",
+        "protected",
+        "static",
+        "final",
+        "abstract",
+        "synchronized",
+    ];
+    if !["public ", "private ", "protected "]
+        .iter()
+        .any(|m| t.starts_with(m))
+        || t.contains(": ")
+        || t.contains("=>")
+    {
+        return false;
+    }
+    let head = t.split(['(', '=', ';']).next().unwrap_or(t);
+    let words = head
+        .split_whitespace()
+        .filter(|w| !MODIFIERS.contains(w))
+        .count();
+    words >= 2
 }
 
 #[cfg(test)]
@@ -297,5 +314,12 @@ mod tests {
             Some(Lang::TypeScript)
         );
         assert_eq!(detect("Just some prose.\nNothing else here.\n"), None);
+        // Java members without package or imports (the middle of a file).
+        assert_eq!(
+            detect(
+                "  public <T> T fromJson(String json) throws IOException {\n    return null;\n  }\n  private final int count;\n  private static void reset(int x) {\n  }\n"
+            ),
+            Some(Lang::Java)
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! `code`: a source file reduced to its skeleton. Imports, types, class and
 //! struct declarations, signatures, decorators, constants and the first line
 //! of each doc comment stay; long function bodies that the task is not about
-//! are replaced by one comment line each (`// … 42 lines omitted`).
+//! are replaced by one comment line each, which says how to get them back
+//! (`// … 42 lines omitted · headroom_retrieve("<hash>")`).
 //!
 //! Tree-sitter finds the bodies (grammars for Python, JavaScript,
 //! TypeScript/TSX, Go, Rust, Java, C, C++, compiled into the engine, also in
@@ -21,13 +22,19 @@ use crate::lines::Lines;
 use crate::options::{Params, Profile};
 use crate::plan::{Item, Plan};
 use crate::router;
-use language::Lang;
+pub use language::Lang;
 use outline::{Elision, Limits, Walker};
 use relevance::Relevance;
 
 /// Larger outputs are left alone: parsing time grows with size, and no
 /// single tool output this large is read as a whole.
 const MAX_BYTES: usize = 4 << 20;
+
+/// A parse that could not place more than 1/this of the text in any
+/// construct is not trusted: the text is not source in that language, or a
+/// fragment the grammar cannot make sense of (a piece starting inside a
+/// string).
+const UNPARSED_SHARE_LIMIT: usize = 20;
 
 /// A guessed language (no file name) must show at least this much evidence.
 const MIN_CONTENT_EVIDENCE: usize = 3;
@@ -63,24 +70,74 @@ impl Settings {
 }
 
 pub fn compress(lines: &Lines, ctx: &Ctx) -> Outcome {
-    // Eliding a body always loses information.
+    match outline(lines, ctx) {
+        Ok(done) => Outcome::Lines(done.plan),
+        Err(_) => Outcome::Unchanged,
+    }
+}
+
+/// Why the transform left an output alone. The pipeline only sees
+/// [`Outcome::Unchanged`]; tests assert on the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Declined {
+    /// Eliding a body always loses information.
+    LosslessOnly,
+    /// Line-numbered source in the conservative profile.
+    NumberedKeptWhole,
+    /// Too short to be worth it, or too long to parse.
+    Size,
+    /// No grammar for the file's language, or no language recognised.
+    UnknownLanguage,
+    /// Most of the text does not parse as its language (not really source,
+    /// or a fragment too broken to trust the tree).
+    Unparsable {
+        errors: usize,
+        unparsed_bytes: usize,
+    },
+    /// Nothing long enough to leave out.
+    NothingToElide,
+    /// The output would have syntax errors the input did not have; `near`
+    /// is the output line where the first one starts.
+    WouldNotParse { new_errors: usize, near: String },
+}
+
+/// A compression the transform stands behind.
+#[derive(Debug, Clone)]
+pub struct Outlined {
+    pub lang: Lang,
+    pub plan: Plan,
+    /// Syntax errors of the input (a piece cut mid-function has some).
+    pub input_errors: usize,
+    /// The text beneath any line numbers the model will see (block marker
+    /// as a placeholder comment), already checked to parse.
+    pub output: String,
+}
+
+/// Decide what to keep of `lines`, and prove the result still parses.
+pub fn outline(lines: &Lines, ctx: &Ctx) -> Result<Outlined, Declined> {
     if ctx.lossless_only {
-        return Outcome::Unchanged;
+        return Err(Declined::LosslessOnly);
     }
     let settings = Settings::new(&ctx.params);
     let min_lines = match (lines.is_numbered(), settings.min_numbered_lines) {
         (false, _) => settings.min_lines,
         (true, Some(n)) => n,
-        (true, None) => return Outcome::Unchanged,
+        (true, None) => return Err(Declined::NumberedKeptWhole),
     };
     if lines.len() < min_lines || lines.raw.iter().map(|l| l.len() + 1).sum::<usize>() > MAX_BYTES {
-        return Outcome::Unchanged;
+        return Err(Declined::Size);
     }
     let source = lines.content_text();
-    let Some((lang, tree)) = parse_in_language(&source, &lines.content, ctx.file_path) else {
-        return Outcome::Unchanged;
-    };
-    let original_errors = check::error_count(&tree);
+    let (lang, tree) = parse_in_language(&source, &lines.content, ctx.file_path)
+        .ok_or(Declined::UnknownLanguage)?;
+    let input_errors = check::errors(&tree);
+    let unparsed = check::unparsed_bytes(&tree);
+    if unparsed * UNPARSED_SHARE_LIMIT > source.len() {
+        return Err(Declined::Unparsable {
+            errors: input_errors.len(),
+            unparsed_bytes: unparsed,
+        });
+    }
     let relevance = if ctx.query.is_empty() {
         Relevance::default()
     } else {
@@ -94,33 +151,47 @@ pub fn compress(lines: &Lines, ctx: &Ctx) -> Outcome {
         &relevance,
     );
     let outline = walker.outline(tree.root_node());
-    eprintln!(
-        "DEBUG lang={lang:?} errors={original_errors} elisions={}",
-        outline.elisions.len()
-    );
     if outline.elisions.is_empty() {
-        return Outcome::Unchanged;
+        return Err(Declined::NothingToElide);
     }
     let plan = Plan {
-        items: plan_items(lines.len(), &outline.elisions),
+        items: plan_items(lines.len(), &outline.elisions, ctx.hash),
         kept: kept_description(&outline.relevant),
         marker_prefix: Some(format!("{} ", lang.line_comment())),
     };
-    if !check::still_parses(lang, &check::output_source(lines, &plan), original_errors) {
-        let out = check::output_source(lines, &plan);
-        eprintln!(
-            "DEBUG reparse failed: {} errors",
-            check::parse(lang, &out)
-                .map(|t| check::error_count(&t))
-                .unwrap_or(0)
-        );
-        return Outcome::Unchanged;
+    let output = check::output(lines, &plan);
+    let new_errors = check::new_errors(lang, &input_errors, &output);
+    if !new_errors.is_empty() {
+        let near = output
+            .text
+            .lines()
+            .nth(new_errors[0].first)
+            .unwrap_or_default()
+            .to_string();
+        return Err(Declined::WouldNotParse {
+            new_errors: new_errors.len(),
+            near,
+        });
     }
-    Outcome::Lines(plan)
+    Ok(Outlined {
+        lang,
+        plan,
+        input_errors: input_errors.len(),
+        output: output.text,
+    })
+}
+
+/// How strongly `lines` look like one language we have a grammar for: the
+/// number of lines showing its telltale constructs (the router weighs this
+/// against the sample's length).
+pub fn language_evidence(lines: &[&str]) -> usize {
+    language::rank_by_content(lines)
+        .first()
+        .map_or(0, |(_, score)| *score)
 }
 
 /// Pick the language (from the path, else from the content) and parse.
-/// When guessing, the runner-up is tried too and the cleaner parse wins.
+/// When guessing, the two runners-up are tried too and the cleanest parse wins.
 fn parse_in_language(
     source: &str,
     lines: &[&str],
@@ -147,12 +218,12 @@ fn parse_in_language(
     for (lang, _) in candidates
         .into_iter()
         .filter(|(_, score)| *score >= MIN_CONTENT_EVIDENCE)
-        .take(2)
+        .take(3)
     {
         let Some(tree) = check::parse(lang, source) else {
             continue;
         };
-        let errors = check::error_count(&tree);
+        let errors = check::unparsed_bytes(&tree);
         if best.as_ref().is_none_or(|(_, _, e)| errors < *e) {
             best = Some((lang, tree, errors));
         }
@@ -165,7 +236,7 @@ fn parse_in_language(
 
 /// Keep every row except the elided runs (sorted; an overlapping run, which
 /// the walk never proposes, is skipped rather than trusted).
-fn plan_items(rows: usize, elisions: &[Elision]) -> Vec<Item> {
+fn plan_items(rows: usize, elisions: &[Elision], hash: &str) -> Vec<Item> {
     let mut items = Vec::with_capacity(rows);
     let mut row = 0;
     for e in elisions {
@@ -175,7 +246,7 @@ fn plan_items(rows: usize, elisions: &[Elision]) -> Vec<Item> {
         items.extend((row..e.first).map(Item::Keep));
         items.push(Item::Omit {
             count: e.rows(),
-            text: Some(e.text.clone()),
+            text: Some(e.line(hash)),
         });
         row = e.last + 1;
     }

@@ -4,25 +4,33 @@
 //! decorators, fields, constants) stays.
 //!
 //! Every proposed elision covers whole rows that lie strictly inside one
-//! node, and comes with the line that stands in for it, written so the
-//! result still parses: a comment inside braces, `...` in a Python body, plain
-//! text inside a comment or docstring.
+//! node, and comes with the start of the line that stands in for it, written
+//! so the result still parses: a comment inside braces, `...` in a Python
+//! body, plain text inside a comment or docstring.
 
 use super::language::Lang;
 use super::relevance::Relevance;
+use crate::marker;
 use tree_sitter::Node;
 
-/// A run of rows `first..=last` to leave out, and the line written instead.
+/// A run of rows `first..=last` to leave out. The line written instead is
+/// `lead` (indentation and whatever makes it valid in its place: `// `,
+/// `...  # `, ` * `) followed by the marker grammar's omission text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Elision {
     pub first: usize,
     pub last: usize,
-    pub text: String,
+    pub lead: String,
 }
 
 impl Elision {
     pub fn rows(&self) -> usize {
         self.last + 1 - self.first
+    }
+
+    /// The stand-in line, naming `hash` (the original's retrieval hash).
+    pub fn line(&self, hash: &str) -> String {
+        format!("{}{}", self.lead, marker::elision(self.rows(), hash))
     }
 }
 
@@ -98,7 +106,7 @@ impl<'a> Walker<'a> {
                     }
                 }
             } else if self.is_docstring(node) {
-                out.elisions.extend(self.shorten_block(node, "…"));
+                out.elisions.extend(self.shorten_block(node));
                 continue;
             }
             let children: Vec<Node> = node.children(&mut cursor).collect();
@@ -138,7 +146,7 @@ impl<'a> Walker<'a> {
             return true;
         }
         if let Some(doc) = c.docstring {
-            out.elisions.extend(self.shorten_block(doc, "…"));
+            out.elisions.extend(self.shorten_block(doc));
         }
         out.elisions.push(elision.clone());
         true
@@ -208,15 +216,10 @@ impl<'a> Walker<'a> {
         }
         let (from, to) = (open + 1, close - 1);
         let indent = self.indent(first_inside.unwrap_or(from));
-        let text = format!(
-            "{indent}{} … {} lines omitted",
-            self.lang.line_comment(),
-            to + 1 - from
-        );
         Some(Elision {
             first: from,
             last: to,
-            text,
+            lead: format!("{indent}{} ", self.lang.line_comment()),
         })
     }
 
@@ -250,12 +253,11 @@ impl<'a> Walker<'a> {
         }
         let to = last_row(body);
         let indent = self.indent(from);
-        let text = format!("{indent}...  # {} lines omitted", to + 1 - from);
         (
             Some(Elision {
                 first: from,
                 last: to,
-                text,
+                lead: format!("{indent}...  # "),
             }),
             docstring,
         )
@@ -288,8 +290,8 @@ impl<'a> Walker<'a> {
 
     /// Keep the first line of a long block comment or docstring (two when
     /// the first holds only the opener, like `/**`) and its closing line;
-    /// the rows between go. `filler` starts the stand-in line.
-    fn shorten_block(&self, node: Node, filler: &str) -> Option<Elision> {
+    /// the rows between go.
+    fn shorten_block(&self, node: Node) -> Option<Elision> {
         let first_row = node.start_position().row;
         let last = last_row(node);
         if last + 1 - first_row < self.limits.long_comment {
@@ -317,7 +319,7 @@ impl<'a> Walker<'a> {
         Some(Elision {
             first: from,
             last: to,
-            text: format!("{indent}{star}{filler} {} lines omitted", to + 1 - from),
+            lead: format!("{indent}{star}"),
         })
     }
 
@@ -331,7 +333,7 @@ impl<'a> Walker<'a> {
             let node = comments[i];
             if !self.is_line_comment(node) || !self.starts_row(node) {
                 if self.starts_row(node) {
-                    out.extend(self.shorten_block(node, "…"));
+                    out.extend(self.shorten_block(node));
                 }
                 i += 1;
                 continue;
@@ -370,11 +372,7 @@ impl<'a> Walker<'a> {
         Some(Elision {
             first: from,
             last: to,
-            text: format!(
-                "{indent}{} … {} lines omitted",
-                self.lang.line_comment(),
-                to + 1 - from
-            ),
+            lead: format!("{indent}{} ", self.lang.line_comment()),
         })
     }
 

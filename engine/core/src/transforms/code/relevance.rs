@@ -30,6 +30,15 @@ const ARGUMENT_NAMES: &[&str] = &[
     "type",
 ];
 
+/// Keywords and everyday names of the languages: a question that says
+/// "return" or "self" is not about the bodies that contain them.
+const KEYWORDS: &[&str] = &[
+    "return", "self", "this", "function", "class", "def", "let", "const", "var", "import", "from",
+    "for", "while", "else", "true", "false", "null", "none", "new", "int", "string", "void", "pub",
+    "struct", "impl", "async", "await", "static", "public", "private", "try", "catch", "except",
+    "raise", "throw", "break", "continue", "func", "package", "type",
+];
+
 /// Query terms as they bear on one source file.
 #[derive(Debug, Default)]
 pub struct Relevance {
@@ -50,7 +59,9 @@ impl Relevance {
             .terms()
             .iter()
             .filter(|t| {
-                !ARGUMENT_NAMES.contains(&t.as_str()) && !path_parts.iter().any(|p| p == *t)
+                !ARGUMENT_NAMES.contains(&t.as_str())
+                    && !KEYWORDS.contains(&t.as_str())
+                    && !path_parts.iter().any(|p| p == *t)
             })
             .cloned()
             .collect();
@@ -138,5 +149,12 @@ mod tests {
         assert!(!rel.mentioned_in(0, 0), "`app` is not `append`");
         assert!(!rel.mentioned_in(1, 20), "`request` is on every line");
         assert!(rel.names("request"));
+    }
+
+    #[test]
+    fn keywords_say_nothing_about_bodies() {
+        let lines = ["def f():", "    return 1", "def g():", "    pass"];
+        let rel = Relevance::new(&Query::from_texts(["what does f return"]), None, &lines);
+        assert!(!rel.mentioned_in(1, 1));
     }
 }
