@@ -11,7 +11,7 @@ const $ = (id) => document.getElementById(id);
 const ui = {
   engine: $('engine'), engineText: $('engine-text'), engineProgress: $('engine-progress'),
   sample: $('sample'), file: $('file'), inputSize: $('input-size'), input: $('input'),
-  shape: $('shape'), profile: $('profile'), bias: $('bias'), biasValue: $('bias-value'), query: $('query'),
+  shape: $('shape'), path: $('path'), pathBox: $('path-box'), profile: $('profile'), bias: $('bias'), biasValue: $('bias-value'), query: $('query'),
   compress: $('compress'), busy: $('busy'), busyText: $('busy-text'), error: $('error'),
   results: $('results'), tokens: $('tokens'), saved: $('saved'), facts: $('facts'), note: $('note'),
   transforms: $('transforms'), chartBox: $('chart-box'), chart: $('chart'),
@@ -91,6 +91,8 @@ async function loadSamples() {
     if (!sample) return;
     setInput(await (await fetch(`samples/${sample.file}`)).text());
     ui.shape.value = sample.shape;
+    ui.path.value = sample.path ?? '';
+    showPathBox();
     ui.sample.dataset.loaded = sample.id;
   });
 }
@@ -121,13 +123,19 @@ async function readFile(file) {
   try {
     setInput(new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer()));
     ui.sample.value = '';
+    ui.path.value = file.name;
   } catch {
     showError(`${file.name} is not UTF-8 text. Headroom compresses text tool outputs.`);
   }
 }
 
 function options() {
-  return { profile: ui.profile.value, bias: Number(ui.bias.value), query: ui.query.value.trim() };
+  return { profile: ui.profile.value, bias: Number(ui.bias.value), query: ui.query.value.trim(), path: ui.path.value.trim() };
+}
+
+/** A file path only means something for a single tool output: bodies carry their tool calls. */
+function showPathBox() {
+  ui.pathBox.hidden = ui.shape.value !== 'tool';
 }
 
 // ---- compressing ----------------------------------------------------------
@@ -410,6 +418,7 @@ ui.input.addEventListener('input', () => {
   ui.sample.value = '';
   showInputSize();
 });
+ui.shape.addEventListener('change', showPathBox);
 ui.bias.addEventListener('input', () => (ui.biasValue.textContent = `${ui.bias.value}×`));
 ui.file.addEventListener('change', () => ui.file.files[0] && readFile(ui.file.files[0]));
 document.addEventListener('dragover', (e) => {

@@ -4,23 +4,23 @@
  *   block marker  [headroom: 772 of 812 lines omitted (kept …) · headroom_retrieve("<hash>")]
  *   elision       … 42 lines omitted · headroom_retrieve("<hash>")      (inside source code comments)
  *   JSON value    {"_headroom":"485 of 500 items omitted","retrieve":"<hash>"}
+ *                 (or the same two members inside a kept object: {"id":1,"_headroom":"9 fields omitted","retrieve":"<hash>"})
  *   gap line      [headroom: 37 lines omitted]   (no hash: part of the block whose marker precedes it)
  * In a request body the markers sit inside JSON strings, so quotes may be
  * escaped (\"); the patterns accept both.
  */
 
 const Q = '\\\\?"'; // a quote, escaped or not
-const HASH = '([0-9a-f]{24})';
-const CALL = `headroom_retrieve\\(${Q}${HASH}${Q}\\)`;
-const PATTERN = new RegExp(
-  [
-    `(\\[headroom: [^\\]\\n]*?· ${CALL}\\])`, // block marker
-    `(… \\d+ lines? omitted · ${CALL})`, // elision
-    `(\\{\\s*${Q}_headroom${Q}\\s*:\\s*${Q}[^"\\\\\\n]*${Q}\\s*,\\s*${Q}retrieve${Q}\\s*:\\s*${Q}${HASH}${Q}\\s*\\})`, // JSON value
-    `(\\[headroom: [^\\]\\n]*\\])`, // gap line
-  ].join('|'),
-  'g',
-);
+const CALL = `headroom_retrieve\\(${Q}[0-9a-f]{24}${Q}\\)`;
+const MEMBERS = `${Q}_headroom${Q}\\s*:\\s*${Q}[^"\\\\\\n]*${Q}\\s*,\\s*${Q}retrieve${Q}\\s*:\\s*${Q}[0-9a-f]{24}${Q}`;
+const FORMS = [
+  ['block', `\\[headroom: [^\\]\\n]*?· ${CALL}\\]`],
+  ['elision', `… \\d+ lines? omitted · ${CALL}`],
+  ['json', `\\{\\s*${MEMBERS}\\s*\\}`], // a JSON value standing for omitted items
+  ['json', MEMBERS], // the same two members inside a kept object
+  ['gap', `\\[headroom: [^\\]\\n]*\\]`],
+];
+const PATTERN = new RegExp(FORMS.map(([, source]) => `(${source})`).join('|'), 'g');
 
 /**
  * Markers in `text`, in order: `{start, end, hash, form}` with `form` one of
@@ -30,9 +30,9 @@ const PATTERN = new RegExp(
 export function findMarkers(text) {
   const found = [];
   for (const m of text.matchAll(PATTERN)) {
-    const [, block, blockHash, elision, elisionHash, json, jsonHash] = m;
-    const form = block ? 'block' : elision ? 'elision' : json ? 'json' : 'gap';
-    found.push({ start: m.index, end: m.index + m[0].length, hash: blockHash ?? elisionHash ?? jsonHash ?? null, form });
+    const form = FORMS[m.findIndex((group, i) => i > 0 && group !== undefined) - 1][0];
+    const hash = form === 'gap' ? null : m[0].match(/[0-9a-f]{24}/g).at(-1);
+    found.push({ start: m.index, end: m.index + m[0].length, hash, form });
   }
   let last = null;
   for (const marker of found) {

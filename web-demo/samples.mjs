@@ -14,7 +14,7 @@ const TOOL_OUTPUTS = [
   { id: 'test', label: 'Test output (pytest, failures)', corpus: 'test_output/pytest9_flask_errors.txt' },
   { id: 'search', label: 'Search results (rg unwrap() in ripgrep)', corpus: 'search/rg_ripgrep_unwrap.txt' },
   { id: 'diff', label: 'Diff (git log -p, requests)', corpus: 'diff/gitlog_p_requests.diff' },
-  { id: 'code', label: 'Source file (requests/models.py)', corpus: 'code/requests_models.py' },
+  { id: 'code', label: 'Source file (requests/models.py, read by an agent)', corpus: 'code/requests_models.py', path: 'src/requests/models.py' },
 ];
 
 /**
@@ -68,11 +68,12 @@ function openaiChatBody({ system, question, calls }) {
   return { model: 'gpt-5', messages };
 }
 
-/** `[{id, label, shape, file, source, text}]`, tool outputs first. */
+/** `[{id, label, shape, file, source, path?, text}]`, tool outputs first (`path`: the file an agent read it from). */
 export function buildSamples(corpus) {
-  const samples = TOOL_OUTPUTS.map(({ id, label, corpus: rel }) => ({
+  const samples = TOOL_OUTPUTS.map(({ id, label, corpus: rel, path: readFrom }) => ({
     id,
     label,
+    ...(readFrom ? { path: readFrom } : {}),
     shape: 'tool',
     file: `${id}${path.extname(rel) || '.txt'}`,
     source: rel,

@@ -77,7 +77,7 @@ async function retrieveOriginal(hash) {
   return original;
 }
 
-/** Packages options the way the page's controls set them; absent means the package's default. */
+/** Package options the way the page's controls set them; absent means the package's default. */
 function packageOptions({ profile, bias, query }) {
   const options = {};
   if (profile) options.profile = profile;
@@ -89,7 +89,11 @@ function packageOptions({ profile, bias, query }) {
 async function compressInput({ input, shape, options }) {
   if (typeof input !== 'string' || input.trim() === '') throw new InputError('Nothing to compress: paste text, drop a file or pick a sample.');
   if (input.includes('\u0000')) throw new InputError('This looks like a binary file. Headroom compresses text tool outputs (JSON, logs, test output, search results, diffs, source code, text).');
-  return shape === 'tool' ? compressToolOutput(input, packageOptions(options)) : compressBody(input, shape, packageOptions(options));
+  if (shape !== 'tool') return compressBody(input, shape, packageOptions(options));
+  const toolOptions = packageOptions(options);
+  // As an agent's Read call would name it: the engine routes source code by extension.
+  if (options.path) toolOptions.tool = { toolName: 'Read', toolArgs: JSON.stringify({ file_path: options.path }) };
+  return compressToolOutput(input, toolOptions);
 }
 
 async function compressToolOutput(input, options) {

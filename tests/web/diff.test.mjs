@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { alignLines, countRuns, splitLines } from '../../web-demo/diff.js';
 import { findMarkers } from '../../web-demo/markers.js';
-import { headroom, samples } from './helpers.mjs';
+import { headroom, samples, toolOf } from './helpers.mjs';
 
 /** Rebuild both sides from the runs: each line of each side must be in exactly one run, in order. */
 function sides(runs, before, after) {
@@ -45,7 +45,7 @@ test('alignment of hand-made cases', () => {
 test('every sample: the alignment accounts for every line, and kept lines really are original lines', async () => {
   for (const [id, sample] of Object.entries(samples())) {
     if (sample.shape !== 'tool') continue;
-    const r = await headroom.compressText(sample.text);
+    const r = await headroom.compressText(sample.text, { tool: toolOf(sample) });
     assert.equal(r.compressed, true, `${id} compresses`);
     const before = splitLines(sample.text);
     const after = splitLines(r.text);
@@ -61,7 +61,7 @@ test('every sample: the markers found are the engine\'s, and every hash the engi
     let text;
     let stored;
     if (sample.shape === 'tool') {
-      const r = await headroom.compressText(sample.text);
+      const r = await headroom.compressText(sample.text, { tool: toolOf(sample) });
       text = r.text;
       stored = [r.ccr.hash];
       assert.deepEqual(await headroom.findHashes(text), stored, `${id}: the engine's own parser agrees`);
@@ -74,6 +74,11 @@ test('every sample: the markers found are the engine\'s, and every hash the engi
     const markers = findMarkers(text);
     assert.ok(markers.length > 0, `${id}: markers found`);
     assert.deepEqual([...new Set(markers.map((m) => m.hash))].sort(), [...stored].sort(), id);
+    const count = (needle) => (typeof needle === 'string' ? text.split(needle).length - 1 : (text.match(needle) ?? []).length);
+    const forms = (...names) => markers.filter((m) => names.includes(m.form)).length;
+    assert.equal(forms('block', 'gap'), count('[headroom:'), `${id}: every [headroom: …] line is found`);
+    assert.equal(forms('json'), count(/_headroom\\?"/g), `${id}: every JSON marker is found`);
+    assert.equal(forms('elision'), count('… ') - count('…  '), `${id}: every elision is found`);
     for (const m of markers) {
       const span = text.slice(m.start, m.end);
       assert.ok(span.includes('headroom'), `${id}: ${span}`);

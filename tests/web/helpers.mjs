@@ -25,6 +25,11 @@ export function samples() {
   return Object.fromEntries(index.map((s) => [s.id, { ...s, text: readFileSync(path.join(DIST, 'samples', s.file), 'utf8') }]));
 }
 
+/** The tool context the page sends for a sample read from a file (the "File path" field). */
+export function toolOf(sample) {
+  return sample.path ? { toolName: 'Read', toolArgs: JSON.stringify({ file_path: sample.path }) } : undefined;
+}
+
 /** As the page shows it. */
 export const savedPercent = (before, after) => (before > 0 ? ((before - after) / before) * 100 : 0).toFixed(1) + '%';
 export const fmt = (n) => n.toLocaleString('en-US');

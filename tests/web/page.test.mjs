@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { serve } from '../../web-demo/serve.mjs';
-import { ARTIFACTS, CHROMIUM, DIST, PKG_DIR, fmt, headroom, requireDev, samples, savedPercent } from './helpers.mjs';
+import { ARTIFACTS, CHROMIUM, DIST, PKG_DIR, fmt, headroom, requireDev, samples, savedPercent, toolOf } from './helpers.mjs';
 
 const SAMPLES = samples();
 let server;
@@ -90,6 +90,16 @@ test('profile, bias and query reach the engine: test output, aggressive, bias 0.
   assert.equal(shown.saved, savedPercent(r.tokensBefore, r.tokensAfter));
   const balanced = await headroom.compressText(SAMPLES.test.text, { profile: 'balanced' });
   assert.notEqual(r.text, balanced.text, 'the options change the result');
+});
+
+test('a source file read by an agent: the file path reaches the engine (routed as code), as in Node', async () => {
+  const shown = await run('code');
+  assert.equal(await page.inputValue('#path'), SAMPLES.code.path);
+  const r = await headroom.compressText(SAMPLES.code.text, { profile: 'balanced', tool: toolOf(SAMPLES.code) });
+  assert.equal(r.kind, 'code');
+  assert.equal(shown.output, r.text);
+  assert.equal(shown.saved, savedPercent(r.tokensBefore, r.tokensAfter));
+  assert.match(await page.textContent('#facts'), /^routed as code/);
 });
 
 test('clicking a marker expands the exact original from the in-page store; a gap line its omitted lines', async () => {
