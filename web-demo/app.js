@@ -436,4 +436,6 @@ ui.tabOutput.addEventListener('click', () => selectTab('output'));
 ui.tabDiff.addEventListener('click', () => selectTab('diff'));
 
 startWorker();
+// Offline use once loaded (service workers need a secure context; 127.0.0.1 is one).
+navigator.serviceWorker?.register('sw.js').catch(() => {});
 loadSamples().catch((err) => showError(`Could not load the samples: ${err.message}`));

@@ -9,7 +9,7 @@
  *   HEADROOM_PKG=dist/npm/headroom-ai  HEADROOM_CORPUS=../shared/corpus  (defaults, relative to the repo root)
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSamples } from './samples.mjs';
@@ -21,7 +21,7 @@ const corpus = path.resolve(repo, process.env.HEADROOM_CORPUS ?? '../shared/corp
 const out = path.join(here, 'dist');
 
 /** The page's hand-written files, served as they are (plain ES modules, no bundler). */
-const PAGE_FILES = ['index.html', 'style.css', 'app.js', 'worker.js', 'diff.js', 'markers.js', 'chart.js'];
+const PAGE_FILES = ['index.html', 'style.css', 'app.js', 'worker.js', 'diff.js', 'markers.js', 'chart.js', 'sw.js'];
 /** The parts of the package a browser loads: the ESM build, the web glue and the one module. */
 const PKG_PARTS = ['esm', 'engine/web', 'engine/headroom_engine_bg.wasm'];
 
@@ -51,4 +51,11 @@ const index = samples.map(({ text, ...meta }) => ({ ...meta, bytes: Buffer.byteL
 const version = JSON.parse(readFileSync(path.join(pkg, 'package.json'), 'utf8')).version;
 writeFileSync(path.join(out, 'samples', 'index.json'), JSON.stringify(index, null, 2) + '\n');
 writeFileSync(path.join(out, 'build.json'), JSON.stringify({ package: `headroom-ai@${version}`, wasmSha256: shipped }, null, 2) + '\n');
+// Everything the service worker keeps for offline use: every file but itself.
+const files = readdirSync(out, { recursive: true, withFileTypes: true })
+  .filter((entry) => entry.isFile())
+  .map((entry) => path.relative(out, path.join(entry.parentPath ?? entry.path, entry.name)).split(path.sep).join('/'))
+  .filter((file) => file !== 'sw.js' && !file.endsWith('.d.ts'))
+  .sort();
+writeFileSync(path.join(out, 'offline.json'), JSON.stringify(['./', ...files, 'offline.json'], null, 1) + '\n');
 console.log(`web-demo: built ${path.relative(repo, out)}/ (headroom-ai@${version}, wasm sha256 ${shipped.slice(0, 12)}…, ${samples.length} samples)`);

@@ -166,16 +166,25 @@ test('a 5 MB input: the page stays responsive while the worker compresses it', a
   }, big);
   await page.click('#compress');
   await page.waitForSelector('#busy:not([hidden])');
-  const lags = [];
-  for (let i = 0; i < 5; i++) {
-    const t0 = Date.now();
-    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
-    lags.push(Date.now() - t0);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  // Timer gaps measured in the page: a main thread blocked by the engine would show one as long as the whole call.
+  const probe = await page.evaluate(() => new Promise((resolve) => {
+    const start = performance.now();
+    let last = start;
+    let max = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      max = Math.max(max, now - last);
+      last = now;
+      if (now - start > 2000 || document.body.dataset.busy === 'false') {
+        clearInterval(timer);
+        resolve({ max, watched: now - start });
+      }
+    }, 50);
+  }));
   const busyText = await page.textContent('#busy-text');
   await page.waitForFunction(() => document.body.dataset.busy === 'false', null, { timeout: 180_000 });
-  assert.ok(Math.max(...lags) < 500, `frames while busy took ${lags.join(', ')} ms`);
+  assert.ok(probe.watched > 1000, `the work took long enough to watch (${probe.watched.toFixed(0)} ms)`);
+  assert.ok(probe.max < 1000, `the page's timers were held up ${probe.max.toFixed(0)} ms while the worker compressed`);
   assert.match(busyText, /^Compressing 5\.\d MB… \d+\.\d s$/);
   const saved = await page.textContent('#saved');
   assert.ok(parseFloat(saved) > 95, saved);
@@ -187,6 +196,30 @@ test('screenshot: a compressed log with one marker expanded', async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, 'web-demo.png'), fullPage: false });
   assert.ok(existsSync(path.join(ARTIFACTS, 'web-demo.png')));
+});
+
+test('offline once loaded: with the server gone, a reload still runs the engine and compresses', async () => {
+  const context = await browser.newContext();
+  const offline = await context.newPage();
+  await offline.goto(origin);
+  await offline.waitForSelector('body[data-engine=ready]', { timeout: 120_000 });
+  // The service worker has copied every file once it is active.
+  await offline.evaluate(() => navigator.serviceWorker.ready);
+  await offline.waitForFunction(async () => (await (await caches.open('headroom-playground')).keys()).length > 20, null, { timeout: 120_000 });
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  server = undefined;
+  const gone = await fetch(origin).then(() => false, () => true);
+  assert.ok(gone, 'the server is down');
+  await offline.reload();
+  await offline.waitForSelector('body[data-engine=ready]', { timeout: 120_000 });
+  await offline.selectOption('#sample', 'diff');
+  await offline.waitForSelector('#sample[data-loaded="diff"]');
+  await offline.click('#compress');
+  await offline.waitForFunction(() => document.body.dataset.busy === 'false' && !document.getElementById('results').hidden, null, { timeout: 120_000 });
+  const r = await headroom.compressText(SAMPLES.diff.text, { profile: 'balanced' });
+  assert.equal(await offline.textContent('#output'), r.text);
+  await context.close();
 });
 
 test('no page errors, failed requests or console errors along the way', () => {
