@@ -137,6 +137,28 @@ test('an Anthropic body: the compressed messages equal Node compress(); one bar 
   await page.screenshot({ path: path.join(ARTIFACTS, 'web-demo-body.png'), fullPage: true });
 });
 
+test('an OpenAI Chat body and a pasted Vercel AI SDK prompt (a bare array) come back as Node gives them', async () => {
+  const chat = await run('openai-chat');
+  const body = JSON.parse(SAMPLES['openai-chat'].text);
+  const r = await headroom.compress(body.messages, { profile: 'balanced', shape: 'openai-chat' });
+  assert.deepEqual(JSON.parse(chat.output).messages, r.messages);
+  assert.equal(chat.saved, savedPercent(r.tokensBefore, r.tokensAfter));
+
+  const prompt = [
+    { role: 'system', content: 'You are an SRE assistant.' },
+    { role: 'user', content: [{ type: 'text', text: 'Why do blocks go missing?' }] },
+    { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'call_1', toolName: 'bash', input: { command: 'cat hdfs.log' } }] },
+    { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'call_1', toolName: 'bash', output: { type: 'text', value: SAMPLES.log.text } }] },
+  ];
+  await page.fill('#input', JSON.stringify(prompt, null, 2));
+  await page.selectOption('#shape', 'vercel');
+  const shown = await compressNow();
+  const v = await headroom.compress(prompt, { profile: 'balanced', shape: 'vercel' });
+  assert.deepEqual(JSON.parse(shown.output), v.messages);
+  assert.equal(shown.saved, savedPercent(v.tokensBefore, v.tokensAfter));
+  assert.equal(shown.bars, 1);
+});
+
 test('input it cannot handle gets a clear message', async () => {
   await page.fill('#input', 'this is not JSON');
   await page.selectOption('#shape', 'anthropic');
