@@ -1,24 +1,31 @@
-//! Extracts the `o200k_base` vocabulary at build time into two compact files
-//! that `src/tokens/vocab.rs` embeds:
+//! Extracts the `o200k_base` vocabulary at build time into three compact
+//! files that `src/tokens/vocab.rs` embeds:
 //!
 //! - `o200k_bytes.bin`: every token's bytes, concatenated in rank order;
-//! - `o200k_lens.bin`: one byte per rank, that token's length.
+//! - `o200k_lens.bin`: one byte per rank, that token's length;
+//! - `o200k_slots.bin`: the byte-to-rank index (see
+//!   `src/tokens/slot_hash.rs`), little-endian `u32` slots.
 //!
-//! WHY: the wasm module ships in browsers and must instantiate fast. A
-//! precomputed BPE automaton (what `bpe-openai` embeds) is ~32 MB; the bare
-//! vocabulary is ~1.5 MB, and the lookup table is cheap to rebuild at first
-//! use. The vocabulary comes from the `tiktoken-rs` crate (a build-only
-//! dependency, so none of its code reaches the engine): nothing is
-//! downloaded and no vocabulary file lives in this repository.
+//! WHY: the wasm module ships in browsers and must instantiate fast, and
+//! the first token count must not stall. A precomputed BPE automaton (what
+//! `bpe-openai` embeds) is ~32 MB; the vocabulary plus its index is ~3.6 MB
+//! and needs no work at load time beyond one pass over the lengths. The
+//! vocabulary comes from the `tiktoken-rs` crate (a build-only dependency,
+//! so none of its code reaches the engine): nothing is downloaded and no
+//! vocabulary file lives in this repository.
 
+#[path = "src/tokens/slot_hash.rs"]
+mod slot_hash;
+
+use slot_hash::{slot_and_tag, table_bits, EMPTY, RANK_BITS};
 use std::path::PathBuf;
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed=src/tokens/slot_hash.rs");
     let bpe = tiktoken_rs::o200k_base().expect("tiktoken-rs builds o200k_base");
 
-    let mut bytes = Vec::with_capacity(2 << 20);
-    let mut lens = Vec::with_capacity(200_000);
+    let mut tokens: Vec<Vec<u8>> = Vec::with_capacity(200_000);
     // Ranks of ordinary tokens are dense from 0; the first rank that does
     // not decode ends the vocabulary (special tokens live above it and are
     // never produced by ordinary counting).
@@ -29,18 +36,39 @@ fn main() {
         if token.starts_with(b"<|") && token.ends_with(b"|>") {
             break; // a special token: the ordinary ranks are over
         }
-        let len = u8::try_from(token.len()).expect("every o200k token is < 256 bytes");
-        assert!(len > 0, "rank {rank} is an empty token");
-        lens.push(len);
-        bytes.extend_from_slice(&token);
+        assert!(!token.is_empty(), "rank {rank} is an empty token");
+        tokens.push(token);
     }
     assert!(
-        lens.len() > 199_000,
+        tokens.len() > 199_000 && tokens.len() < 1 << RANK_BITS,
         "o200k_base has ~200k ordinary tokens, got {}",
-        lens.len()
+        tokens.len()
     );
 
+    let bytes = tokens.concat();
+    let lens: Vec<u8> = tokens
+        .iter()
+        .map(|t| u8::try_from(t.len()).expect("every o200k token is < 256 bytes"))
+        .collect();
+
+    let bits = table_bits(tokens.len());
+    let mask = (1usize << bits) - 1;
+    let mut slots = vec![EMPTY; 1 << bits];
+    for (rank, token) in tokens.iter().enumerate() {
+        let (mut slot, tag) = slot_and_tag(token, bits);
+        while slots[slot] != EMPTY {
+            slot = (slot + 1) & mask;
+        }
+        slots[slot] = tag | rank as u32;
+    }
+    let slots: Vec<u8> = slots.iter().flat_map(|s| s.to_le_bytes()).collect();
+
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    std::fs::write(out.join("o200k_bytes.bin"), &bytes).expect("write o200k_bytes.bin");
-    std::fs::write(out.join("o200k_lens.bin"), &lens).expect("write o200k_lens.bin");
+    for (name, data) in [
+        ("o200k_bytes.bin", &bytes),
+        ("o200k_lens.bin", &lens),
+        ("o200k_slots.bin", &slots),
+    ] {
+        std::fs::write(out.join(name), data).unwrap_or_else(|e| panic!("write {name}: {e}"));
+    }
 }

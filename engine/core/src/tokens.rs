@@ -9,6 +9,7 @@
 
 mod merge;
 mod pretokenize;
+mod slot_hash;
 mod vocab;
 
 /// Number of `o200k_base` tokens in `text` (special-token text such as
