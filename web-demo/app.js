@@ -247,7 +247,7 @@ function showTransforms(r) {
 }
 
 /**
- * For a tool output: which original lines each gap line stands for (the
+ * For a tool output: which original lines each gap (or elision) line stands for (the
  * removed run next to it in the alignment), keyed by output line index.
  */
 function gapSpans(input, r) {
@@ -282,7 +282,7 @@ function showOutput(text, gaps) {
     button.setAttribute('role', 'button');
     button.dataset.hash = marker.hash ?? '';
     button.textContent = text.slice(marker.start, marker.end);
-    const gap = marker.form === 'gap' ? gaps?.get(lineIndex) : undefined;
+    const gap = marker.form === 'gap' || marker.form === 'elision' ? gaps?.get(lineIndex) : undefined;
     button.addEventListener('click', () => toggleOriginal(button, marker.hash, gap));
     button.addEventListener('keydown', (e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), toggleOriginal(button, marker.hash, gap)));
     pre.append(button);
