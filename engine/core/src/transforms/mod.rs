@@ -52,7 +52,7 @@ pub enum Outcome {
 /// Run the transform for `kind`. Returns the outcome and the transform's name.
 pub fn run(kind: Kind, lines: &Lines, ctx: &Ctx) -> (Outcome, &'static str) {
     match kind {
-        Kind::Json => (json::compress(&lines.content_text(), ctx), "json"),
+        Kind::Json => (json::compress_lines(lines, ctx), "json"),
         Kind::Log => (log::compress(lines, ctx), "log"),
         Kind::Test => (test::compress(lines, ctx), "test"),
         Kind::Search => (search::compress(lines, ctx), "search"),

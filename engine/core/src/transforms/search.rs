@@ -85,6 +85,9 @@ pub fn compress(lines: &Lines, ctx: &Ctx) -> Outcome {
         return mask::lossless(lines);
     }
     let rows = parse(&lines.content);
+    if is_numbered_listing(&lines.content, &rows) {
+        return Outcome::Unchanged;
+    }
     let match_texts: Vec<&str> = rows
         .iter()
         .filter_map(|r| {
@@ -174,6 +177,43 @@ fn parse<'a>(content: &[&'a str]) -> Vec<Row<'a>> {
         rows.push(row);
     }
     rows
+}
+
+/// Fewest bare `N:` lines for an output to be judged a numbered listing.
+const LISTING_MIN_LINES: usize = 8;
+/// Share of them that must follow their predecessor (`N+1` after `N`)...
+const LISTING_CONSECUTIVE_SHARE: f64 = 0.8;
+/// ...in at most this many runs (an edit preview shows the file twice,
+/// before and after; `rg --heading` over many files has many runs).
+const LISTING_MAX_RUNS: usize = 2;
+
+/// True when the bare `N:text` lines mostly number consecutive lines
+/// (`273:`, `274:`, `275:`…): a file shown with line numbers (an editor view
+/// such as SWE-agent's `open`, or its edit preview), not search results.
+/// The agent is reading that file to edit it, and any of its lines may be
+/// the one that matters, so none is dropped as "another match".
+fn is_numbered_listing(content: &[&str], rows: &[Row]) -> bool {
+    let (mut bare, mut consecutive, mut runs) = (0usize, 0usize, 0usize);
+    let mut previous: Option<usize> = None;
+    for (line, row) in content.iter().zip(rows) {
+        if !matches!(row, Row::Match { .. }) {
+            continue;
+        }
+        let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+        let Some(number) = line[..digits].parse::<usize>().ok() else {
+            continue;
+        };
+        bare += 1;
+        if previous.is_some_and(|p| p + 1 == number) {
+            consecutive += 1;
+        } else {
+            runs += 1;
+        }
+        previous = Some(number);
+    }
+    bare >= LISTING_MIN_LINES
+        && runs <= LISTING_MAX_RUNS
+        && consecutive as f64 >= bare as f64 * LISTING_CONSECUTIVE_SHARE
 }
 
 /// `path:12:text` (a match) or `path:12-text` (context), the path without
@@ -360,6 +400,25 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn a_numbered_file_view_is_not_search_results() {
+        let mut view = String::from("[File: /repo/a.py (40 lines total)]\n(20 more lines above)\n");
+        for n in 21..=40 {
+            view.push_str(&format!("{n}:    value_{n} = compute({n})\n"));
+        }
+        let lines = Lines::parse(&view);
+        let query = Query::default();
+        assert_eq!(compress(&lines, &ctx_with(&query)), Outcome::Unchanged);
+        // The same lines as matches of a real search (numbers far apart) are compressed.
+        let hits: String = (1..=40)
+            .map(|n| format!("{}:    value_{n} = compute({n})\n", n * 7))
+            .collect();
+        assert!(matches!(
+            compress(&Lines::parse(&hits), &ctx_with(&query)),
+            Outcome::Lines(_)
+        ));
     }
 
     #[test]

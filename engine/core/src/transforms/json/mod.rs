@@ -40,6 +40,7 @@
 //! is preserved (`preserve_order`), so nothing depends on hash-map order.
 
 mod features;
+pub mod fragment;
 mod links;
 mod markers;
 mod prune;
@@ -95,6 +96,18 @@ impl Omissions {
         }
         (!parts.is_empty()).then(|| parts.join(", "))
     }
+}
+
+/// Compress a JSON tool output: a whole document ([`compress`]), or a piece
+/// of pretty-printed JSON that does not parse on its own ([`fragment`]).
+pub fn compress_lines(lines: &crate::lines::Lines, ctx: &Ctx) -> Outcome {
+    let text = lines.content_text();
+    if serde_json::from_str::<serde::de::IgnoredAny>(text.trim()).is_err()
+        && fragment::is_fragment(&lines.content)
+    {
+        return fragment::compress(lines, ctx);
+    }
+    compress(&text, ctx)
 }
 
 /// Compress one JSON document. Text that does not parse is left alone.
