@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The assembled package (scripts/build-npm.sh). */
 export const PKG_DIR = join(REPO, 'dist/npm/headroom-ai');
+/** THE module (scripts/build-wasm.sh; HEADROOM_WASM names another, as for build-npm.sh and headroom-host's build). */
+export const WASM = process.env.HEADROOM_WASM ? resolve(process.env.HEADROOM_WASM) : join(REPO, 'dist/wasm/headroom_engine_bg.wasm');
 /** The real corpus of tool outputs (HEADROOM_CORPUS, default ../shared/corpus beside the repository). */
 export const CORPUS = process.env.HEADROOM_CORPUS ?? resolve(REPO, '../shared/corpus');
 

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PKG_DIR, REPO, anthropicConversation, requirePackage } from './helpers.mjs';
+import { PKG_DIR, REPO, WASM, anthropicConversation, requirePackage } from './helpers.mjs';
 
 const TSC = join(REPO, 'node_modules/typescript/bin/tsc');
 let scratch;
@@ -57,7 +57,7 @@ test('npm pack: one .wasm, both glues, both builds, types; no sources or maps', 
 
 test('the installed .wasm is byte-identical to dist/wasm (the module headroom-host embeds)', () => {
   const sha = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
-  assert.equal(sha(join(installed(), 'engine/headroom_engine_bg.wasm')), sha(join(REPO, 'dist/wasm/headroom_engine_bg.wasm')));
+  assert.equal(sha(join(installed(), 'engine/headroom_engine_bg.wasm')), sha(WASM));
 });
 
 const SCRIPT_INPUT = JSON.stringify(anthropicConversation());

@@ -7,23 +7,25 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO, PKG_DIR } from './helpers.mjs';
+import { REPO, PKG_DIR, WASM } from './helpers.mjs';
 
 const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
-const DIST_WASM = path.join(REPO, 'dist/wasm/headroom_engine_bg.wasm');
+const DIST_WASM = WASM;
 const PKG_WASM = path.join(PKG_DIR, 'engine/headroom_engine_bg.wasm');
 const HOST =
   process.env.HEADROOM_HOST ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(REPO, 'target'), 'release/headroom-host');
 
-test("the package's .wasm has the sha256 of dist/wasm/headroom_engine_bg.wasm", () => {
+test("the package's .wasm has the sha256 of dist/wasm/headroom_engine_bg.wasm (or $HEADROOM_WASM)", () => {
   assert.equal(sha256(PKG_WASM), sha256(DIST_WASM));
 });
 
+const PKG_GLUE_DIR = process.env.HEADROOM_PKG_DIR ? path.resolve(process.env.HEADROOM_PKG_DIR) : path.join(REPO, 'dist/pkg');
+
 test('the packaged glues are the ones wasm-bindgen generated for this module', () => {
-  assert.equal(sha256(path.join(PKG_DIR, 'engine/headroom_engine.js')), sha256(path.join(REPO, 'dist/pkg/node/headroom_engine.js')));
-  assert.equal(sha256(path.join(PKG_DIR, 'engine/web/headroom_engine.js')), sha256(path.join(REPO, 'dist/pkg/web/headroom_engine.js')));
+  assert.equal(sha256(path.join(PKG_DIR, 'engine/headroom_engine.js')), sha256(path.join(PKG_GLUE_DIR, 'node/headroom_engine.js')));
+  assert.equal(sha256(path.join(PKG_DIR, 'engine/web/headroom_engine.js')), sha256(path.join(PKG_GLUE_DIR, 'web/headroom_engine.js')));
   for (const target of ['node', 'web']) {
-    const bg = path.join(REPO, `dist/pkg/${target}/headroom_engine_bg.wasm`);
+    const bg = path.join(PKG_GLUE_DIR, `${target}/headroom_engine_bg.wasm`);
     if (existsSync(bg)) assert.equal(sha256(bg), sha256(DIST_WASM), `dist/pkg/${target}`);
   }
 });
