@@ -14,6 +14,9 @@
 //! so none of its code reaches the engine): nothing is downloaded and no
 //! vocabulary file lives in this repository.
 
+#[path = "src/tokens/pattern.rs"]
+#[allow(dead_code)] // GIVES_BACK_LAST_CHAR is for the runtime only
+mod pattern;
 #[path = "src/tokens/slot_hash.rs"]
 mod slot_hash;
 
@@ -23,6 +26,9 @@ use std::path::PathBuf;
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=src/tokens/slot_hash.rs");
+    println!("cargo::rerun-if-changed=src/tokens/pattern.rs");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    write_pretokenizer(&out);
     let bpe = tiktoken_rs::o200k_base().expect("tiktoken-rs builds o200k_base");
 
     let mut tokens: Vec<Vec<u8>> = Vec::with_capacity(200_000);
@@ -63,7 +69,6 @@ fn main() {
     }
     let slots: Vec<u8> = slots.iter().flat_map(|s| s.to_le_bytes()).collect();
 
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     for (name, data) in [
         ("o200k_bytes.bin", &bytes),
         ("o200k_lens.bin", &lens),
@@ -71,4 +76,19 @@ fn main() {
     ] {
         std::fs::write(out.join(name), data).unwrap_or_else(|e| panic!("write {name}: {e}"));
     }
+}
+
+/// Compiles the pre-tokenizer pattern into a dense DFA for anchored,
+/// leftmost-first searches (the only kind `pretokenize.rs` runs) and writes
+/// it serialized little-endian (wasm32 and the native targets we build for
+/// are little-endian; loading checks it).
+fn write_pretokenizer(out: &std::path::Path) {
+    use regex_automata::dfa::{dense, StartKind};
+    let dfa = dense::Builder::new()
+        .configure(dense::Config::new().start_kind(StartKind::Anchored))
+        .build_many(pattern::ALTERNATIVES)
+        .expect("the o200k pattern compiles to a DFA");
+    let (bytes, padding) = dfa.to_bytes_little_endian();
+    std::fs::write(out.join("o200k_pretokenizer.dfa"), &bytes[padding..])
+        .expect("write o200k_pretokenizer.dfa");
 }

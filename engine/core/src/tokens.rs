@@ -8,6 +8,7 @@
 //! pre-tokenizer are built once, at the first count. Nothing is fetched.
 
 mod merge;
+mod pattern;
 mod pretokenize;
 mod slot_hash;
 mod vocab;

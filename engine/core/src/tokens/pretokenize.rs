@@ -2,66 +2,75 @@
 //! their leading space or punctuation, runs of up to three digits,
 //! punctuation runs, whitespace) and BPE never merges across pieces.
 //!
-//! OpenAI's pattern has one look-ahead, `\s+(?!\S)`: a whitespace run that
-//! leaves its last character to start the next word. `regex-automata` has
-//! no look-around, so that alternative is split in two equivalent ones:
-//! `\s+$` (the run ends the text), tried at the same priority, and
-//! `\s+\s` (the run is followed by more than its last character), whose
-//! match gives back its last character. The alternatives are compiled as
-//! separate patterns so the match says which one fired.
+//! The pattern ([`super::pattern`]) is compiled into a DFA by `build.rs`
+//! and embedded in serialized form. WHY: compiling o200k's Unicode classes
+//! at run time costs ~5-20 ms natively and much more in a wasm engine's
+//! baseline tier, the regex compiler adds code to the module, and a full DFA
+//! searches faster than a lazily built one. Loading it is a validation pass
+//! over ~3 MB of transitions that gzip to ~40 KB.
 
-use regex_automata::meta::Regex;
+use super::pattern::{ALTERNATIVES, GIVES_BACK_LAST_CHAR};
+use regex_automata::dfa::{dense, Automaton};
 use regex_automata::{Anchored, Input};
 use std::sync::OnceLock;
 
-/// The alternatives of `o200k_base`'s pattern, in priority order, with the
-/// look-ahead replaced as described above.
-const ALTERNATIVES: &[&str] = &[
-    // A word ending in lower-case letters, with an optional contraction.
-    concat!(
-        r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+",
-        r"(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
-        // A word starting with upper-case letters.
-        r"|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*",
-        r"(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
-        // Up to three digits.
-        r"|\p{N}{1,3}",
-        // Punctuation, with trailing line breaks or slashes.
-        r"|\x20?[^\s\p{L}\p{N}]+[\r\n/]*",
-        // Whitespace up to and including line breaks.
-        r"|\s*[\r\n]+",
-        // Whitespace that ends the text.
-        r"|\s+$",
-    ),
-    // Whitespace followed by whitespace: the last character is given back.
-    r"\s+\s",
-    // Any other whitespace.
-    r"\s+",
-];
+/// The DFA's bytes, 4-byte aligned as deserialization requires.
+#[repr(C)]
+struct Aligned<B: ?Sized> {
+    _align: [u32; 0],
+    bytes: B,
+}
 
-/// Index of the alternative whose match gives back its last character.
-const GIVES_BACK_LAST_CHAR: usize = 1;
+static DFA_BYTES: &Aligned<[u8]> = &Aligned {
+    _align: [],
+    bytes: *include_bytes!(concat!(env!("OUT_DIR"), "/o200k_pretokenizer.dfa")),
+};
 
-/// The compiled pre-tokenizer, built on first use and shared afterwards.
-pub fn get() -> &'static Regex {
-    static PATTERN: OnceLock<Regex> = OnceLock::new();
-    PATTERN.get_or_init(|| Regex::new_many(ALTERNATIVES).expect("o200k pattern compiles"))
+/// The pre-tokenizer DFA.
+pub type Dfa = dense::DFA<&'static [u32]>;
+
+/// The pre-tokenizer, loaded on first use and shared afterwards.
+pub fn get() -> &'static Dfa {
+    static DFA: OnceLock<Dfa> = OnceLock::new();
+    DFA.get_or_init(|| {
+        let (dfa, _) =
+            dense::DFA::from_bytes(&DFA_BYTES.bytes).expect("build.rs wrote a valid DFA");
+        assert_eq!(
+            dfa.pattern_len(),
+            ALTERNATIVES.len(),
+            "DFA built from another pattern"
+        );
+        dfa
+    })
 }
 
 /// The pieces of `text`, in order; together they are exactly `text`.
-pub fn pieces<'a>(pattern: &'a Regex, text: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+pub fn pieces<'a>(dfa: &'a Dfa, text: &'a str) -> impl Iterator<Item = &'a str> + 'a {
     let mut at = 0;
     std::iter::from_fn(move || {
         if at >= text.len() {
             return None;
         }
         let input = Input::new(text).range(at..).anchored(Anchored::Yes);
-        let found = pattern.find(input)?;
-        let mut end = found.end();
-        if found.pattern().as_usize() == GIVES_BACK_LAST_CHAR {
-            let last = text[..end].chars().next_back().map_or(0, char::len_utf8);
-            end -= last;
-        }
+        let found = match dfa.try_search_fwd(&input) {
+            Ok(Some(found)) if found.pattern().as_usize() == GIVES_BACK_LAST_CHAR => {
+                let last = text[..found.offset()]
+                    .chars()
+                    .next_back()
+                    .map_or(0, char::len_utf8);
+                found.offset() - last
+            }
+            Ok(Some(found)) => found.offset(),
+            Ok(None) | Err(_) => at,
+        };
+        // Unreachable: the pattern matches a non-empty piece at every
+        // position. Should it not, one character is a piece of its own;
+        // never a panic or an endless loop.
+        let end = if found > at {
+            found
+        } else {
+            at + text[at..].chars().next().map_or(1, char::len_utf8)
+        };
         let piece = &text[at..end];
         at = end;
         Some(piece)
