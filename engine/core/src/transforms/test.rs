@@ -22,8 +22,11 @@ pub fn compress(lines: &Lines, ctx: &Ctx) -> Outcome {
     }
     let mut roles = log::line_roles(lines, ctx.query);
     let mocha_failed = lines.content.iter().any(|l| results::is_mocha_failing(l));
+    let mut failure_list = results::FailureList::default();
     for (role, line) in roles.roles.iter_mut().zip(&lines.content) {
+        let listed = failure_list.names(line);
         let verdict = match results::verdict(line) {
+            None if listed => Some(Verdict::Fail),
             None if mocha_failed && results::is_mocha_numbered(line) => Some(Verdict::Header),
             verdict => verdict,
         };
@@ -42,6 +45,7 @@ fn role_of(verdict: Verdict) -> Role {
         Verdict::Fail => Role::Pinned,
         Verdict::Header => Role::Header,
         Verdict::Progress => Role::Plain,
+        Verdict::Message => Role::Error,
     }
 }
 
@@ -99,6 +103,22 @@ mod tests {
             })
             .sum();
         assert!(passes >= 36, "gap lines count the passes: {out}");
+    }
+
+    #[test]
+    fn cargo_failure_list_names_are_kept() {
+        let mut text = String::from("running 30 tests\n");
+        for n in 0..28 {
+            text.push_str(&format!("test parse::case_{n} ... ok\n"));
+        }
+        text.push_str("test parse::case_70 ... FAILED\ntest parse::case_80 ... FAILED\n\n");
+        text.push_str("failures:\n    parse::case_70\n    parse::case_80\n\n");
+        text.push_str("test result: FAILED. 28 passed; 2 failed; 0 ignored\n");
+        let (_, out) = run(&text);
+        assert!(
+            out.contains("\n    parse::case_70\n    parse::case_80\n"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -425,6 +425,8 @@ impl<'a> Selection<'a> {
     }
 
     /// Keep runs of omitted lines too short to pay for their gap line.
+    /// Folded lines write nothing, so a run goes on across them (one gap
+    /// line stands for all its omitted lines).
     fn keep_cheap_gaps(&mut self) {
         let n = self.lines.len();
         let mut i = 0;
@@ -435,13 +437,17 @@ impl<'a> Selection<'a> {
             }
             let start = i;
             let mut bytes = 0;
-            while i < n && self.fate[i] == Fate::Omitted {
-                bytes += self.lines.raw[i].len() + 1;
+            while i < n && matches!(self.fate[i], Fate::Omitted | Fate::Folded) {
+                if self.fate[i] == Fate::Omitted {
+                    bytes += self.lines.raw[i].len() + 1;
+                }
                 i += 1;
             }
             if bytes < GAP_COST_BYTES {
                 for j in start..i {
-                    self.fate[j] = Fate::Pinned;
+                    if self.fate[j] == Fate::Omitted {
+                        self.fate[j] = Fate::Pinned;
+                    }
                 }
             }
         }

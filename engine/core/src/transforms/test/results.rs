@@ -19,6 +19,10 @@ pub enum Verdict {
     Header,
     /// A progress line of pytest dots (`tests/x.py ....s..  [ 12%]`).
     Progress,
+    /// What a go test printed (`    parse_test.go:25: expected 5, got 6`):
+    /// go prints it before the test's `--- FAIL:` line, and it is the only
+    /// account of why the test failed.
+    Message,
 }
 
 /// What `line` reports, if it is a test result at all.
@@ -39,7 +43,19 @@ pub fn verdict(line: &str) -> Option<Verdict> {
     if is_progress(t) {
         return Some(Verdict::Progress);
     }
+    if is_go_message(t) {
+        return Some(Verdict::Message);
+    }
     None
+}
+
+/// `parse_test.go:25: expected 5, got 6`: a go test's `t.Error`/`t.Log`.
+fn is_go_message(t: &str) -> bool {
+    let Some((file, rest)) = t.split_once("_test.go:") else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    !file.contains(' ') && digits > 0 && rest[digits..].starts_with(": ")
 }
 
 /// `✔ title`, `test a::b ... ok`, `t.py::x PASSED [ 5%]`, `--- PASS: TestX`,
@@ -130,6 +146,37 @@ pub fn is_mocha_numbered(line: &str) -> bool {
     digits > 0 && t[digits..].starts_with(") ")
 }
 
+/// Reads cargo's closing list of failed tests, line by line:
+///
+/// ```text
+/// failures:
+///     parse::case_7
+///     parse::case_8
+/// ```
+///
+/// (the first `failures:` section holds the reports, not names).
+#[derive(Debug, Default)]
+pub struct FailureList {
+    open: bool,
+}
+
+impl FailureList {
+    /// True when `line` is a name in the list (call once per line, in order).
+    pub fn names(&mut self, line: &str) -> bool {
+        if line.trim_end() == "failures:" {
+            self.open = true;
+            return false;
+        }
+        let name = line.strip_prefix("    ").unwrap_or("");
+        let is_name = self.open
+            && !name.is_empty()
+            && !name.contains(char::is_whitespace)
+            && !name.starts_with('-');
+        self.open = is_name;
+        is_name
+    }
+}
+
 /// A pytest node id (`tests/t.py::T::x[a]`) or a test file (`tests/t.py`).
 fn is_test_id(s: &str) -> bool {
     s.contains("::") || s.ends_with(".py")
@@ -214,6 +261,10 @@ mod tests {
             Some(Verdict::Progress)
         );
         assert_eq!(verdict("...................FFFF........ [ 57%]"), None);
+        assert_eq!(
+            verdict("    parse_test.go:25: expected 5, got 6"),
+            Some(Verdict::Message)
+        );
         assert_eq!(verdict("tests/test_appctx.py EEEEEEEE   [  3%]"), None);
     }
 
