@@ -10,7 +10,7 @@ import { savingsChart } from './chart.js';
 const $ = (id) => document.getElementById(id);
 const ui = {
   engine: $('engine'), engineText: $('engine-text'), engineProgress: $('engine-progress'),
-  sample: $('sample'), file: $('file'), inputSize: $('input-size'), input: $('input'),
+  sample: $('sample'), file: $('file'), inputSize: $('input-size'), clear: $('clear'), input: $('input'),
   shape: $('shape'), path: $('path'), pathBox: $('path-box'), profile: $('profile'), bias: $('bias'), biasValue: $('bias-value'), query: $('query'),
   compress: $('compress'), busy: $('busy'), busyText: $('busy-text'), error: $('error'),
   results: $('results'), tokens: $('tokens'), saved: $('saved'), facts: $('facts'), note: $('note'),
@@ -18,6 +18,13 @@ const ui = {
   tabOutput: $('tab-output'), tabDiff: $('tab-diff'), output: $('output'), diff: $('diff'),
 };
 
+/**
+ * Inputs longer than this are not put in the text box whole: a textarea
+ * holding megabytes makes every layout of the page slow (hundreds of ms), so
+ * it shows a read-only preview and the text itself is kept aside.
+ */
+const BIG_INPUT = 1_000_000;
+const PREVIEW = 64_000;
 /** Rows of a diff rendered at most, so a huge input never floods the page. */
 const MAX_DIFF_ROWS = 20000;
 /** Removed runs longer than this are folded: first and last lines shown, the rest on click. */
@@ -98,16 +105,28 @@ async function loadSamples() {
 }
 
 /**
- * The text as loaded from a sample or file. A textarea turns CRLF into LF,
- * so until the user edits it, this (not the textarea's value) is compressed.
+ * The text as loaded from a sample, a file or a big paste. A textarea turns
+ * CRLF into LF, so until the user edits it, this (not the textarea's value)
+ * is compressed.
  */
 let loaded = null;
 
 function setInput(text) {
-  ui.input.value = text;
+  const big = text.length > BIG_INPUT;
+  ui.input.readOnly = big;
+  ui.input.value = big
+    ? `${text.slice(0, PREVIEW)}\n\n[… a preview: the first ${PREVIEW / 1000} KB of ${mb(text.length)} are shown, all of it is compressed. "Clear" empties the box for typing.]`
+    : text;
   loaded = text;
   showInputSize();
   hideResults();
+}
+
+function clearInput() {
+  setInput('');
+  loaded = null;
+  ui.sample.value = '';
+  ui.input.focus();
 }
 
 function currentInput() {
@@ -214,13 +233,16 @@ function showResult(input, r) {
   }
   showOutput(r.text, r.mode === 'tool' ? gapSpans(input, r) : null);
   ui.diff.replaceChildren();
-  if (r.mode === 'tool') {
-    if (r.compressed) renderDiff(ui.diff, splitLines(input), splitLines(r.text), r.runs);
+  // The diff of a big input is thousands of rows: built when first looked at.
+  pendingDiff = () => {
+    if (r.mode === 'body') renderBlockDiffs(r.blocks);
+    else if (r.compressed) renderDiff(ui.diff, splitLines(input), splitLines(r.text), r.runs);
     else ui.diff.textContent = 'Nothing changed.';
-  } else {
-    renderBlockDiffs(r.blocks);
-  }
+  };
+  if (!ui.diff.hidden) selectTab('diff');
 }
+
+let pendingDiff = null;
 
 /** One row per transform (bodies: per transform and kind), with tokens saved; time is for the whole call. */
 function showTransforms(r) {
@@ -407,12 +429,25 @@ function selectTab(which) {
   ui.tabOutput.setAttribute('aria-selected', String(!diff));
   ui.diff.hidden = !diff;
   ui.output.hidden = diff;
+  if (diff && pendingDiff) {
+    const render = pendingDiff;
+    pendingDiff = null;
+    render();
+  }
 }
 
 // ---- wiring ---------------------------------------------------------------
 
 ui.compress.addEventListener('click', compress);
 ui.input.addEventListener('keydown', (e) => e.key === 'Enter' && (e.ctrlKey || e.metaKey) && compress());
+ui.clear.addEventListener('click', clearInput);
+ui.input.addEventListener('paste', (e) => {
+  const text = e.clipboardData?.getData('text/plain') ?? '';
+  if (text.length <= BIG_INPUT) return;
+  e.preventDefault();
+  setInput(text);
+  ui.sample.value = '';
+});
 ui.input.addEventListener('input', () => {
   loaded = null;
   ui.sample.value = '';

@@ -190,10 +190,9 @@ test('a 5 MB input: the page stays responsive while the worker compresses it', a
   let big = '';
   while (big.length < 5_000_000) big += SAMPLES.log.text;
   await page.selectOption('#shape', 'tool');
-  await page.$eval('#input', (el, text) => {
-    el.value = text; // as a paste would
-    el.dispatchEvent(new Event('input'));
-  }, big);
+  await page.setInputFiles('#file', { name: 'hdfs-big.log', mimeType: 'text/plain', buffer: Buffer.from(big) });
+  await page.waitForFunction(() => document.getElementById('input').readOnly);
+  assert.match(await page.inputValue('#input'), /\[… a preview: the first 64 KB of 5\.\d MB are shown/);
   // A timer in the page notes the longest gap between its ticks while the worker is busy: a main thread
   // blocked by the engine would show one gap as long as the whole call.
   await page.evaluate(() => {
@@ -218,7 +217,7 @@ test('a 5 MB input: the page stays responsive while the worker compresses it', a
   });
   const workMs = Number((await page.textContent('#facts')).match(/· (\d+) ms$/)[1]);
   t.diagnostic(`5 MB: ${workMs} ms of work, ${probe.ticks} ticks, longest gap ${probe.maxGap.toFixed(0)} ms`);
-  assert.ok(probe.ticks >= 5, `the page ticked while the worker compressed (${probe.ticks} ticks over ${workMs} ms of work)`);
+  assert.ok(probe.ticks >= 10, `the page ticked while the worker compressed (${probe.ticks} ticks over ${workMs} ms of work)`);
   assert.ok(probe.maxGap < Math.max(250, workMs / 2), `the page's timers were held up ${probe.maxGap.toFixed(0)} ms during ${workMs} ms of work`);
   assert.ok(probe.texts.some((t) => /^Compressing 5\.\d MB… \d+\.\d s$/.test(t)), probe.texts.join(' | '));
   const saved = await page.textContent('#saved');

@@ -22,6 +22,11 @@ fail() {
 }
 [ -f dist/npm/headroom-ai/package.json ] || fail "dist/npm/headroom-ai is missing: run bash scripts/build-npm.sh"
 [ -f web-demo/dist/index.html ] || fail "web-demo/dist is missing: run node web-demo/build.mjs"
+for f in web-demo/*.html web-demo/*.css web-demo/*.js; do
+  cmp -s "$f" "web-demo/dist/${f#web-demo/}" || fail "web-demo/dist is stale ($f changed): run node web-demo/build.mjs"
+done
+cmp -s dist/npm/headroom-ai/engine/headroom_engine_bg.wasm web-demo/dist/headroom-ai/engine/headroom_engine_bg.wasm ||
+  fail "web-demo/dist has another .wasm than dist/npm/headroom-ai: run node web-demo/build.mjs"
 [ -d node_modules/playwright-core ] || fail "node_modules is missing: run npm ci at the repository root"
 
 passed=0
