@@ -8,7 +8,7 @@
 //! and far more in a wasm engine's baseline tier. What is left for first
 //! use is one pass over the token lengths.
 
-use super::slot_hash::{slot_and_tag, EMPTY, RANK_MASK};
+use super::slot_hash::{slot_and_tag, table_bits, EMPTY, RANK_MASK};
 use std::sync::OnceLock;
 
 /// Every ordinary token's bytes, concatenated in rank order (from build.rs).
@@ -58,11 +58,11 @@ impl Vocab {
             byte_ranks.iter().all(|&rank| rank != EMPTY),
             "o200k_base has a token for every single byte"
         );
-        let slots = SLOTS.len() / 4;
-        assert!(slots.is_power_of_two(), "index size is a power of two");
+        let bits = table_bits(TOKEN_LENS.len());
+        assert_eq!(SLOTS.len(), 4 << bits, "index built for another vocabulary");
         Self {
             starts,
-            bits: slots.trailing_zeros(),
+            bits,
             byte_ranks,
             max_len: usize::from(TOKEN_LENS.iter().copied().max().unwrap_or(0)),
         }
