@@ -447,6 +447,7 @@ ui.input.addEventListener('paste', (e) => {
   e.preventDefault();
   setInput(text);
   ui.sample.value = '';
+  ui.path.value = '';
 });
 ui.input.addEventListener('input', () => {
   loaded = null;

@@ -186,13 +186,47 @@ test('input it cannot handle gets a clear message', async () => {
   assert.match(await page.textContent('#note'), /under 512 bytes/);
 });
 
+test('a dropped file is read as UTF-8 text (its name becomes the file path); a binary one is refused; a big paste is kept whole', async () => {
+  const drop = async (name, bytes) => {
+    const dataTransfer = await page.evaluateHandle(([n, b]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(b)], n));
+      return dt;
+    }, [name, [...bytes]]);
+    await page.dispatchEvent('#input', 'drop', { dataTransfer });
+  };
+  await page.selectOption('#shape', 'tool');
+  await drop('models.py', Buffer.from(SAMPLES.code.text.slice(0, 20_000)));
+  await page.waitForFunction(() => document.getElementById('path').value === 'models.py');
+  assert.equal(await page.inputValue('#input'), SAMPLES.code.text.slice(0, 20_000));
+  await drop('image.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00]));
+  await page.waitForSelector('#error:not([hidden])');
+  assert.match(await page.textContent('#error'), /image\.png is not UTF-8 text/);
+
+  let pasted = '';
+  while (pasted.length < 1_500_000) pasted += SAMPLES.log.text;
+  await page.fill('#input', '');
+  await page.$eval('#input', (el, text) => {
+    const clipboardData = new DataTransfer();
+    clipboardData.setData('text/plain', text);
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData, bubbles: true, cancelable: true }));
+  }, pasted);
+  assert.equal(await page.$eval('#input', (el) => el.readOnly), true);
+  assert.equal(await page.inputValue('#path'), '', 'a paste has no file path');
+  const shown = await compressNow();
+  const r = await headroom.compressText(pasted, { profile: 'balanced' });
+  assert.equal(shown.output, r.text, 'the whole paste was compressed, not the preview');
+  await page.click('#clear');
+  assert.equal(await page.$eval('#input', (el) => el.readOnly || el.value !== ''), false);
+});
+
 test('a 5 MB input: the page stays responsive while the worker compresses it', async (t) => {
   let big = '';
   while (big.length < 5_000_000) big += SAMPLES.log.text;
   await page.selectOption('#shape', 'tool');
   await page.setInputFiles('#file', { name: 'hdfs-big.log', mimeType: 'text/plain', buffer: Buffer.from(big) });
-  await page.waitForFunction(() => document.getElementById('input').readOnly);
-  assert.match(await page.inputValue('#input'), /\[… a preview: the first 64 KB of 5\.\d MB are shown/);
+  await page.waitForFunction(() => /\[… a preview: the first 64 KB of 5\.\d MB are shown/.test(document.getElementById('input').value));
+  assert.equal(await page.inputValue('#path'), 'hdfs-big.log');
   // A timer in the page notes the longest gap between its ticks while the worker is busy: a main thread
   // blocked by the engine would show one gap as long as the whole call.
   await page.evaluate(() => {
