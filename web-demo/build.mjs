@@ -21,7 +21,7 @@ const corpus = path.resolve(repo, process.env.HEADROOM_CORPUS ?? '../shared/corp
 const out = path.join(here, 'dist');
 
 /** The page's hand-written files, served as they are (plain ES modules, no bundler). */
-const PAGE_FILES = ['index.html', 'style.css', 'app.js', 'worker.js', 'diff.js', 'markers.js', 'chart.js', 'sw.js'];
+const PAGE_FILES = ['index.html', 'style.css', 'app.js', 'worker.js', 'diff.js', 'markers.js', 'chart.js', 'views.js', 'sw.js'];
 /** The parts of the package a browser loads: the ESM build, the web glue and the one module. */
 const PKG_PARTS = ['esm', 'engine/web', 'engine/headroom_engine_bg.wasm'];
 
