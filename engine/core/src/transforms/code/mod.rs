@@ -36,6 +36,10 @@ const MAX_BYTES: usize = 4 << 20;
 /// string).
 const UNPARSED_SHARE_LIMIT: usize = 20;
 
+/// When guessing, a parse that places all but 1/this of the text settles
+/// the language without trying the runners-up.
+const CLEAN_SHARE: usize = 100;
+
 /// A guessed language (no file name) must show at least this much evidence.
 const MIN_CONTENT_EVIDENCE: usize = 3;
 
@@ -201,6 +205,21 @@ fn parse_in_language(
         return check::parse(lang, source).map(|tree| (lang, tree));
     }
     let mut candidates = language::rank_by_content(lines);
+    // Text with any C++ evidence is parsed as C++, which reads C too (the C
+    // grammar fails, slowly, on every class and template).
+    if candidates.iter().any(|(l, _)| *l == Lang::Cpp) {
+        let c_score = candidates
+            .iter()
+            .find(|(l, _)| *l == Lang::C)
+            .map_or(0, |(_, s)| *s);
+        candidates.retain(|(l, _)| *l != Lang::C);
+        for (lang, score) in candidates.iter_mut() {
+            if *lang == Lang::Cpp {
+                *score = (*score).max(c_score);
+            }
+        }
+        candidates.sort_by_key(|(_, score)| std::cmp::Reverse(*score));
+    }
     if let Some(path) = file_path {
         if Lang::is_c_header(path) {
             candidates.retain(|(lang, _)| matches!(lang, Lang::C | Lang::Cpp));
@@ -223,11 +242,13 @@ fn parse_in_language(
         let Some(tree) = check::parse(lang, source) else {
             continue;
         };
-        let errors = check::unparsed_bytes(&tree);
-        if best.as_ref().is_none_or(|(_, _, e)| errors < *e) {
-            best = Some((lang, tree, errors));
+        let unparsed = check::unparsed_bytes(&tree);
+        if best.as_ref().is_none_or(|(_, _, u)| unparsed < *u) {
+            best = Some((lang, tree, unparsed));
         }
-        if errors == 0 {
+        // Good enough: a grammar this close to the text is the right one (a
+        // wrong grammar's error recovery is slow; no need to watch it fail).
+        if unparsed * CLEAN_SHARE <= source.len() {
             break;
         }
     }
