@@ -295,7 +295,12 @@ ui.input.addEventListener('input', () => {
 });
 ui.shape.addEventListener('change', showPathBox);
 ui.bias.addEventListener('input', () => (ui.biasValue.textContent = `${ui.bias.value}×`));
-ui.file.addEventListener('change', () => ui.file.files[0] && readFile(ui.file.files[0]));
+ui.file.addEventListener('change', async () => {
+  const file = ui.file.files[0];
+  if (!file) return;
+  await readFile(file);
+  ui.file.value = ''; // its name is in the file path field; choosing the same file again reloads it
+});
 document.addEventListener('dragover', (e) => {
   e.preventDefault();
   document.body.classList.add('dropping');
