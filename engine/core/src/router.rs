@@ -189,11 +189,17 @@ fn is_test_piece(sample: &[&str]) -> bool {
 /// `path:line:text` / `path:line-text` (grep -n, rg -n), or rg `--heading`
 /// blocks (a path line followed by `line:text` lines).
 fn is_search(sample: &[&str]) -> bool {
-    let hits = sample.iter().filter(|l| is_grep_line(l)).count();
+    let hits = sample
+        .iter()
+        .filter(|l| is_grep_line(l) && !starts_with_timestamp(l))
+        .count();
     if hits * 10 >= sample.len() * 6 {
         return true;
     }
-    let numbered = sample.iter().filter(|l| starts_with_line_number(l)).count();
+    let numbered = sample
+        .iter()
+        .filter(|l| starts_with_line_number(l) && !starts_with_timestamp(l))
+        .count();
     numbered * 10 >= sample.len() * 6
         && sample
             .iter()
@@ -210,6 +216,25 @@ pub fn is_grep_line(line: &str) -> bool {
     }
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     digits > 0 && matches!(rest.as_bytes().get(digits), Some(b':') | Some(b'-'))
+}
+
+/// `2024-01-01 …` or `10:00:00 …`: a log line's timestamp, which looks like
+/// grep's `NNNN-` context prefix or `NN:NN:` hit prefix but is not one.
+fn starts_with_timestamp(line: &str) -> bool {
+    let b = line.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let date = (0..4).all(digit)
+        && b.get(4) == Some(&b'-')
+        && digit(5)
+        && digit(6)
+        && b.get(7) == Some(&b'-');
+    let time = digit(0)
+        && digit(1)
+        && b.get(2) == Some(&b':')
+        && digit(3)
+        && digit(4)
+        && b.get(5) == Some(&b':');
+    date || time
 }
 
 fn starts_with_line_number(line: &str) -> bool {
@@ -352,6 +377,14 @@ mod tests {
             kind("running 3 tests\ntest a ... ok\n\ntest result: ok. 3 passed; 0 failed\n"),
             Kind::Test
         );
+        let iso_log: String = (0..30)
+            .map(|n| {
+                format!(
+                    "2024-01-01 10:00:{n:02},000 INFO [main] a.B - req {n}\n\tat a.B.c(B.java:1)\n"
+                )
+            })
+            .collect();
+        assert_eq!(kind(&iso_log), Kind::Log);
         assert_eq!(
             kind("  Route\n    ✔ a\n    ✔ b\n\n  2 passing (4s)\n"),
             Kind::Test
