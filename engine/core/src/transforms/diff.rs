@@ -267,11 +267,12 @@ fn keep_hunk(rows: &[Row], content: &[&str], query: &Query, step: Step, keep: &m
             }
             keep[j] = true;
         }
-        for j in i + 1..(i + 1 + after).min(rows.len()) {
+        let end = (i + 1 + after).min(rows.len());
+        for (j, k) in keep.iter_mut().enumerate().take(end).skip(i + 1) {
             if !is_context(j) {
                 break;
             }
-            keep[j] = true;
+            *k = true;
         }
     }
     for i in 0..rows.len() {

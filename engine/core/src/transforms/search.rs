@@ -333,11 +333,8 @@ fn select_in_file(group: &[usize], rows: &[Row], quota: usize, query: &Query) ->
 /// A line that defines something (`pub async fn x`, `class Foo`, `def f`).
 pub(crate) fn is_definition(text: &str) -> bool {
     let mut t = text.trim_start();
-    loop {
-        match MODIFIERS.iter().find(|m| t.starts_with(*m)) {
-            Some(m) => t = &t[m.len()..],
-            None => break,
-        }
+    while let Some(m) = MODIFIERS.iter().find(|m| t.starts_with(*m)) {
+        t = &t[m.len()..];
     }
     DEFINITION_KEYWORDS.iter().any(|k| t.starts_with(k))
 }
@@ -358,11 +355,12 @@ fn keep_context_near_kept(rows: &[Row], keep: &mut [bool], distance: usize) {
             }
             keep[i] = true;
         }
-        for i in idx + 1..(idx + 1 + distance).min(rows.len()) {
+        let end = (idx + 1 + distance).min(rows.len());
+        for (i, k) in keep.iter_mut().enumerate().take(end).skip(idx + 1) {
             if !same_file_context(i) {
                 break;
             }
-            keep[i] = true;
+            *k = true;
         }
     }
 }

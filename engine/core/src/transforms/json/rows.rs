@@ -80,10 +80,8 @@ pub fn error_signature(row: &Value) -> Option<String> {
 
 fn collect_errors(value: &Value, depth: usize, parts: &mut Vec<String>) {
     match value {
-        Value::String(s) => {
-            if signals::classify(s) == Signal::Error {
-                parts.push(clip(s).to_string());
-            }
+        Value::String(s) if signals::classify(s) == Signal::Error => {
+            parts.push(clip(s).to_string());
         }
         Value::Array(items) => {
             for item in items.iter().filter(|i| i.is_string()) {
