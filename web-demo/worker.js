@@ -36,7 +36,7 @@ const ready = load();
 async function load() {
   const started = performance.now();
   const response = await fetch(WASM_URL);
-  if (!response.ok) throw new Error(`could not load the engine: ${response.status} ${response.statusText} for ${WASM_URL.pathname}`);
+  if (!response.ok) throw new Error(`${WASM_URL.pathname} answered ${response.status} ${response.statusText}`);
   const total = Number(response.headers.get('content-length')) || 0;
   const chunks = [];
   let loaded = 0;

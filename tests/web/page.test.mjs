@@ -71,6 +71,25 @@ test('the page runs the package\'s web build: the same .wasm bytes, served as ap
   assert.equal(await page.evaluate(() => typeof globalThis.wasm_bindgen), 'undefined', 'no engine on the page thread');
 });
 
+test('while the engine loads, Compress waits; when it cannot be loaded, the page says so', async () => {
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const broken = await context.newPage();
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  await broken.route('**/headroom_engine_bg.wasm', async (route) => {
+    await held;
+    await route.fulfill({ status: 404, body: 'gone' });
+  });
+  await broken.goto(origin);
+  await broken.waitForSelector('#engine-text');
+  assert.match(await broken.textContent('#engine-text'), /^Loading the engine…/);
+  assert.equal(await broken.isDisabled('#compress'), true);
+  release();
+  await broken.waitForSelector('#error:not([hidden])');
+  assert.match(await broken.textContent('#error'), /^Could not load the engine: \/headroom-ai\/engine\/headroom_engine_bg.wasm answered 404/);
+  await context.close();
+});
+
 test('a log sample: the savings figure and the output equal the Node package\'s', async () => {
   const shown = await run('log');
   const r = await headroom.compressText(SAMPLES.log.text, { profile: 'balanced' });
