@@ -225,7 +225,9 @@ function showResult(input, r) {
       document.getElementById(`block-${i}`)?.scrollIntoView({ block: 'start' });
     }));
   }
-  renderOutput(ui.output, r.text, r.mode === 'tool' ? gapSpans(r) : null, (hash) => ask('retrieve', { hash }));
+  const retrieve = (hash) => ask('retrieve', { hash });
+  if (r.mode === 'tool') renderOutput(ui.output, r.text, gapSpans(r), retrieve, r.hashes[0] ?? null);
+  else renderOutput(ui.output, r.text, null, retrieve);
   ui.diff.replaceChildren();
   // The diff of a big input is thousands of rows: built when first looked at.
   pendingDiff = () => {

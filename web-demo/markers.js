@@ -5,7 +5,8 @@
  *   elision       … 42 lines omitted · headroom_retrieve("<hash>")      (inside source code comments)
  *   JSON value    {"_headroom":"485 of 500 items omitted","retrieve":"<hash>"}
  *                 (or the same two members inside a kept object: {"id":1,"_headroom":"9 fields omitted","retrieve":"<hash>"})
- *   gap line      [headroom: 37 lines omitted]   (no hash: part of the block whose marker precedes it)
+ *   gap line      [headroom: 37 lines omitted]   (no hash: part of the block whose marker precedes it;
+ *                 the same form ends a shortened line or string: … [headroom: 120 chars omitted])
  * In a request body the markers sit inside JSON strings, so quotes may be
  * escaped (\"); the patterns accept both.
  */

@@ -32,8 +32,10 @@ export function gapSpans(r) {
 /**
  * The output text in `pre`, each marker a button that expands the original
  * below it; `retrieve(hash)` resolves to the original from the CCR store.
+ * `onlyHash`: the one hash of a single tool output, for markers that name
+ * none when no other marker in the text does (a shortened JSON string).
  */
-export function renderOutput(pre, text, gaps, retrieve) {
+export function renderOutput(pre, text, gaps, retrieve, onlyHash = null) {
   pre.replaceChildren();
   let at = 0;
   let line = 0;
@@ -44,6 +46,7 @@ export function renderOutput(pre, text, gaps, retrieve) {
     return line;
   };
   for (const marker of findMarkers(text)) {
+    marker.hash ??= onlyHash;
     const lineIndex = lineOf(marker.start);
     pre.append(text.slice(at, marker.start));
     const button = document.createElement('span');
