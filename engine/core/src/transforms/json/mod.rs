@@ -98,13 +98,16 @@ impl Omissions {
     }
 }
 
-/// Compress a JSON tool output: a whole document ([`compress`]), or a piece
-/// of pretty-printed JSON that does not parse on its own ([`fragment`]).
+/// Compress a JSON tool output: a whole document ([`compress`]), or line by
+/// line ([`fragment`]) a piece of pretty-printed JSON that does not parse on
+/// its own, or a file read with line numbers (the Read tool): the agent may
+/// edit that file, so kept lines must stay byte for byte under their
+/// numbers rather than be minified into one new line.
 pub fn compress_lines(lines: &crate::lines::Lines, ctx: &Ctx) -> Outcome {
     let text = lines.content_text();
-    if serde_json::from_str::<serde::de::IgnoredAny>(text.trim()).is_err()
-        && fragment::is_fragment(&lines.content)
-    {
+    let by_line = lines.is_numbered()
+        || serde_json::from_str::<serde::de::IgnoredAny>(text.trim()).is_err();
+    if by_line && fragment::is_fragment(&lines.content) {
         return fragment::compress(lines, ctx);
     }
     compress(&text, ctx)
