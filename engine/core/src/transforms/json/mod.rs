@@ -105,8 +105,8 @@ impl Omissions {
 /// numbers rather than be minified into one new line.
 pub fn compress_lines(lines: &crate::lines::Lines, ctx: &Ctx) -> Outcome {
     let text = lines.content_text();
-    let by_line = lines.is_numbered()
-        || serde_json::from_str::<serde::de::IgnoredAny>(text.trim()).is_err();
+    let by_line =
+        lines.is_numbered() || serde_json::from_str::<serde::de::IgnoredAny>(text.trim()).is_err();
     if by_line && fragment::is_fragment(&lines.content) {
         return fragment::compress(lines, ctx);
     }
