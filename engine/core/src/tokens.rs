@@ -37,9 +37,17 @@ pub fn prepare() {
 mod tests {
     use super::count;
 
-    /// The reference implementation the counts must equal.
+    /// The reference implementations the counts must equal: `bpe-openai`
+    /// and `tiktoken-rs`, which runs tiktoken's own merge loop and the
+    /// pattern's real look-ahead (fancy-regex), so a mistake shared with
+    /// `bpe-openai`'s look-ahead rewrite would still show.
     fn reference(text: &str) -> usize {
-        bpe_openai::o200k_base().count(text)
+        let bpe_openai = bpe_openai::o200k_base().count(text);
+        let tiktoken = tiktoken_rs::o200k_base_singleton()
+            .encode_ordinary(text)
+            .len();
+        assert_eq!(bpe_openai, tiktoken, "the references disagree on {text:?}");
+        tiktoken
     }
 
     #[test]
