@@ -11,6 +11,7 @@
 //! again: output that would not parse is never returned.
 
 mod check;
+mod fragment;
 mod language;
 mod outline;
 mod relevance;
@@ -131,17 +132,42 @@ pub fn outline(lines: &Lines, ctx: &Ctx) -> Result<Outlined, Declined> {
     if lines.len() < min_lines || lines.raw.iter().map(|l| l.len() + 1).sum::<usize>() > MAX_BYTES {
         return Err(Declined::Size);
     }
-    let source = lines.content_text();
-    let (lang, tree) = parse_in_language(&source, &lines.content, ctx.file_path)
+    let mut source = lines.content_text();
+    let (lang, mut tree) = parse_in_language(&source, &lines.content, ctx.file_path)
         .ok_or(Declined::UnknownLanguage)?;
-    let input_errors = check::errors(&tree);
+    let mut content = lines.content.clone();
+    let mut lead_in = None;
+    // A piece starting inside a docstring or comment: parse it without that
+    // tail (blank rows keep the row numbers), and leave the tail out, when
+    // that parses better.
+    let tail = if tree.root_node().has_error() {
+        fragment::open_tail(lang, &lines.content)
+    } else {
+        None
+    };
+    if let Some(tail) = tail {
+        let mut masked = content.clone();
+        masked[..=tail].fill("");
+        let masked_source = masked.join("\n");
+        if let Some(masked_tree) = check::parse(lang, &masked_source) {
+            if check::errors(&masked_tree).len() < check::errors(&tree).len() {
+                (content, source, tree) = (masked, masked_source, masked_tree);
+                lead_in = Some(Elision {
+                    first: 0,
+                    last: tail,
+                    lead: format!("{} ", lang.line_comment()),
+                });
+            }
+        }
+    }
     let unparsed = check::unparsed_bytes(&tree);
     if unparsed * UNPARSED_SHARE_LIMIT > source.len() {
         return Err(Declined::Unparsable {
-            errors: input_errors.len(),
+            errors: check::errors(&tree).len(),
             unparsed_bytes: unparsed,
         });
     }
+    let input_errors = check::errors(&tree);
     let relevance = if ctx.query.is_empty() {
         Relevance::default()
     } else {
@@ -150,13 +176,16 @@ pub fn outline(lines: &Lines, ctx: &Ctx) -> Result<Outlined, Declined> {
     let walker = Walker::new(
         lang,
         source.as_bytes(),
-        &lines.content,
+        &content,
         settings.limits,
         &relevance,
     );
-    let outline = walker.outline(tree.root_node());
+    let mut outline = walker.outline(tree.root_node());
     if outline.elisions.is_empty() {
         return Err(Declined::NothingToElide);
+    }
+    if let Some(lead_in) = lead_in {
+        outline.elisions.insert(0, lead_in);
     }
     let plan = Plan {
         items: plan_items(lines.len(), &outline.elisions, ctx.hash),

@@ -496,3 +496,31 @@ fn corpus_savings() {
 fn corpus_invariants() {
     corpus::assert_invariants("code", "code");
 }
+
+#[test]
+fn a_piece_starting_inside_a_docstring_or_comment_loses_that_tail() {
+    let cases = [
+        (&FIXTURES[0], "        were processed.\n\n        \"\"\"\n"),
+        (&FIXTURES[7], " * the end of a long comment.\n *\n */\n"),
+    ];
+    for (f, tail) in cases {
+        // Enough lines that the unterminated string swallows a lot.
+        let text = tail.to_string() + &f.source(15);
+        let done = run(&text, Some(f.path), &Query::default())
+            .unwrap_or_else(|e| panic!("{}: {e:?}", f.path));
+        assert_eq!(
+            done.plan.items.first(),
+            Some(&Item::Omit {
+                count: 3,
+                text: Some(format!(
+                    "{} {}",
+                    f.lang.line_comment(),
+                    marker::elision(3, &content_hash(&text))
+                )),
+            }),
+            "{}",
+            f.path
+        );
+        assert_sound(f.path, &text, Some(f.path), &done);
+    }
+}
