@@ -10,7 +10,9 @@
 //! repeat their templates, so keeping the first few lines of each template
 //! keeps the first records whole and drops the rest. Lines that report an
 //! error, match the query or name a record (`name`, `title`, `message`,
-//! `status`, ...) are always kept. Gap lines say what was left out; the block
+//! `status`, ...) are always kept; `*_url` links that extend the object's own
+//! `url` (GitHub's `forks_url`, `issues_url`, ...) are left out even the first
+//! time, like the whole-document transform does. Gap lines say what was left out; the block
 //! marker's hash gives the piece back.
 
 use super::super::{mask, Ctx, Outcome};
@@ -89,6 +91,8 @@ pub fn compress(lines: &Lines, ctx: &Ctx) -> Outcome {
     let query = mask::discriminative_query(ctx.query, content);
     let per_template = ctx.params.examples_per_template.max(MIN_PER_TEMPLATE);
     let mut seen: HashMap<String, usize> = HashMap::new();
+    // The `"url"` of the object being read, by indentation.
+    let mut object_url: HashMap<usize, &str> = HashMap::new();
     let mut keep = vec![false; content.len()];
     for (idx, line) in content.iter().enumerate() {
         let t = line.trim();
@@ -102,7 +106,25 @@ pub fn compress(lines: &Lines, ctx: &Ctx) -> Outcome {
         let count = seen.entry(template(line, shape)).or_insert(0);
         *count += 1;
         let naming = matches!(shape, Shape::Key { key, .. } if NAMING_KEYS.contains(&key));
-        keep[idx] = *count <= per_template
+        let indent = line.len() - line.trim_start().len();
+        let derived = match shape {
+            Shape::Key { key: "url", .. } => {
+                object_url.insert(indent, string_value(t).unwrap_or(""));
+                false
+            }
+            Shape::Key { key, .. } => {
+                key.ends_with("_url")
+                    && object_url.get(&indent).is_some_and(|url| {
+                        !url.is_empty() && string_value(t).is_some_and(|v| v.starts_with(url))
+                    })
+            }
+            Shape::Bracket => {
+                object_url.retain(|&i, _| i < indent);
+                false
+            }
+            Shape::Item(_) => false,
+        };
+        keep[idx] = (*count <= per_template && !derived)
             || naming
             || signals::classify(t) == Signal::Error
             || query.matches(line);
@@ -124,6 +146,15 @@ fn template(line: &str, shape: Shape) -> String {
         }
         Shape::Item(value) => format!("{indent}|i|{value:?}"),
     }
+}
+
+/// The string value of a `"key": "value"` line, escapes left as they are.
+fn string_value(t: &str) -> Option<&str> {
+    let body = t.strip_suffix(',').unwrap_or(t);
+    let rest = body.strip_prefix('"')?;
+    let after_key = &rest[string_end(rest)? + 1..];
+    let value = after_key.trim_start_matches(':').trim_start();
+    value.strip_prefix('"')?.strip_suffix('"')
 }
 
 /// A key with every word that contains a digit replaced by `#` (words split
@@ -210,7 +241,7 @@ mod tests {
         let mut out = String::from("      \"total\": 3,\n  \"items\": [\n");
         for n in 0..records {
             out.push_str(&format!(
-                "    {{\n      \"id\": {n},\n      \"title\": \"issue {n}\",\n      \"state\": \"open\",\n      \"url\": \"https://x/{n}\",\n      \"labels\": [],\n      \"user\": {{\n        \"login\": \"u{n}\",\n        \"site_admin\": false\n      }}\n    }},\n"
+                "    {{\n      \"id\": {n},\n      \"title\": \"issue {n}\",\n      \"state\": \"open\",\n      \"url\": \"https://x/{n}\",\n      \"events_url\": \"https://x/{n}/events\",\n      \"html_url\": \"https://y/{n}\",\n      \"labels\": [],\n      \"user\": {{\n        \"login\": \"u{n}\",\n        \"site_admin\": false\n      }}\n    }},\n"
             ));
         }
         out.push_str("    {\n      \"id\": 99,\n      \"message\": \"Validation Failed\",\n");
@@ -286,7 +317,14 @@ mod tests {
                 "{must} lost: {kept:?}"
             );
         }
-        for gone in ["\"url\": \"https://x/1\",", "\"url\": \"https://x/20\","] {
+        assert!(kept
+            .iter()
+            .any(|l| l.trim() == "\"html_url\": \"https://y/0\","));
+        for gone in [
+            "\"url\": \"https://x/1\",",
+            "\"url\": \"https://x/20\",",
+            "\"events_url\": \"https://x/0/events\",",
+        ] {
             assert!(!kept.iter().any(|l| l.trim() == gone), "{gone} kept");
         }
         assert_eq!(
