@@ -6,7 +6,7 @@
 //! exactly once, so the block marker's "N of M lines omitted" is exact.
 
 use super::analyze::{Keys, Role, Roles};
-use super::keys::NO_KEY;
+use super::keys::{FixedMap, NO_KEY};
 use crate::lines::Lines;
 use crate::options::Params;
 use crate::plan::{Item, Plan};
@@ -221,7 +221,7 @@ impl<'a> Selection<'a> {
         let mut seen = vec![false; self.keys.count.len()];
         let block_cap = 10 * self.params.context_lines + 5;
         let mut errors = Vec::new();
-        let mut in_a_report = vec![false; self.keys.count.len()];
+        let mut in_a_report = FixedMap::default();
         for i in 0..n {
             if self.role(i) == Role::Header {
                 self.want_report(i, block_cap, &mut in_a_report);
@@ -254,9 +254,12 @@ impl<'a> Selection<'a> {
 
     /// The report under the title at `title`: its lines up to the next
     /// title, summary or passing test, at most `cap` of them, except those
-    /// whose shape an earlier report already shows (they fold into it, so
+    /// an earlier report already shows word for word (they fold into it, so
     /// a hundred failures with one cause show that cause once, with counts).
-    fn want_report(&mut self, title: usize, cap: usize, in_a_report: &mut [bool]) {
+    /// Report lines are pinned, not merely wanted: `assert 41 == 42` in one
+    /// test and `assert 40 == 42` in the next are different failures, even
+    /// though they differ only in numbers.
+    fn want_report(&mut self, title: usize, cap: usize, in_a_report: &mut FixedMap<&'a str, ()>) {
         let mut shown = 0;
         for j in title + 1..self.lines.len() {
             if shown >= cap
@@ -265,12 +268,12 @@ impl<'a> Selection<'a> {
             {
                 break;
             }
-            let key = self.key(j);
-            if key == NO_KEY {
+            let line = self.lines.content[j];
+            if line.trim().is_empty() {
                 continue;
             }
-            if !std::mem::replace(&mut in_a_report[key as usize], true) {
-                self.want(j);
+            if in_a_report.insert(line, ()).is_none() {
+                self.fate[j] = Fate::Pinned;
                 shown += 1;
             }
         }
