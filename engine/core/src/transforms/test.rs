@@ -106,6 +106,28 @@ mod tests {
     }
 
     #[test]
+    fn repeated_reports_fold_and_distinct_ones_show() {
+        let mut text = String::from("==== ERRORS ====\n");
+        for n in 0..30 {
+            text.push_str(&format!("____ ERROR at setup of test_{n}x ____\n"));
+            text.push_str("tests/conftest.py:19: in env\n    monkeypatch.notset\n");
+            text.push_str("E   AttributeError: no attribute 'notset'\n");
+        }
+        text.push_str("____ test_values ____\nE   assert 41 == 42\n");
+        text.push_str("____ test_other ____\nE   assert 40 == 42\n");
+        text.push_str("==== 2 failed, 30 errors in 1.00s ====\n");
+        let (_, out) = run(&text);
+        assert!(
+            out.contains("tests/conftest.py:19: in env [×30]\n"),
+            "{out}"
+        );
+        assert!(out.contains("E   AttributeError: no attribute 'notset' [×30]\n"));
+        assert!(out.contains("test_29x ____\n____ test_values"), "{out}");
+        assert!(out.contains("E   assert 41 == 42\n"));
+        assert!(out.contains("E   assert 40 == 42\n"));
+    }
+
+    #[test]
     fn cargo_failure_list_names_are_kept() {
         let mut text = String::from("running 30 tests\n");
         for n in 0..28 {
