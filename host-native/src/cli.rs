@@ -26,6 +26,15 @@ pub enum Command {
     Compress(CompressArgs),
     /// Compare compression throughput under wasmtime and natively.
     Bench(BenchArgs),
+    /// Run the HTTP proxy in front of the Anthropic and OpenAI APIs.
+    Proxy(headroom_host::proxy::ProxyArgs),
+    /// Print the original stored under a marker's hash.
+    Retrieve(headroom_host::proxy::commands::RetrieveArgs),
+    /// Show a running proxy's stats.
+    Stats(headroom_host::proxy::commands::StatsArgs),
+    /// Measure the proxy's added latency against a loopback mock upstream.
+    #[command(hide = true)]
+    BenchProxy(headroom_host::proxy::bench::BenchProxyArgs),
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,8 @@
 
 pub mod engine;
 pub mod native_engine;
+pub mod proxy;
+pub mod store;
 pub mod wasm_engine;
 
 pub use engine::{Engine, EngineError, Op};

@@ -16,6 +16,10 @@ fn main() {
         }
         Some(Command::Compress(args)) => commands::compress::run(args),
         Some(Command::Bench(args)) => commands::bench::run(args),
+        Some(Command::Proxy(args)) => headroom_host::proxy::run(args),
+        Some(Command::Retrieve(args)) => headroom_host::proxy::commands::retrieve(args),
+        Some(Command::Stats(args)) => headroom_host::proxy::commands::stats(args),
+        Some(Command::BenchProxy(args)) => headroom_host::proxy::bench::run(args),
         None => {
             eprintln!("error: no command given (try `headroom-host --help`)");
             std::process::exit(2);

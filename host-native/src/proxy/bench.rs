@@ -1,0 +1,327 @@
+//! `headroom-host bench-proxy` (hidden): the proxy's added latency against a
+//! loopback mock upstream, everything in this process. Measures
+//! 1. a request with a 50 KB tool output, N requests at C connections,
+//!    direct and through the proxy (same body: the cached path; and a
+//!    different output each request: the engine path);
+//! 2. time to first byte of a streamed answer, direct and proxied;
+//! 3. a ~2 MB conversation whose tool outputs were all seen before.
+
+use super::{bind, ProxyArgs};
+use anyhow::Context;
+use axum::body::{Body, Bytes};
+use axum::http::Response;
+use clap::{Args, Parser};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchProxyArgs {
+    /// The corpus folder (`logs/`, `json/`, … inside).
+    #[arg(long, env = "HEADROOM_CORPUS", default_value = "../shared/corpus")]
+    pub corpus: PathBuf,
+    /// Requests per latency run.
+    #[arg(long, default_value_t = 10_000)]
+    pub requests: usize,
+    /// Concurrent connections.
+    #[arg(long, default_value_t = 32)]
+    pub connections: usize,
+}
+
+const ANSWER: &str = r#"{"id":"msg","type":"message","role":"assistant","content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":1}}"#;
+
+/// The mock upstream: a fixed answer, or for `"stream":true` a first
+/// event at once and the rest 20 ms later.
+async fn mock() -> anyhow::Result<String> {
+    let app = axum::Router::new().fallback(|body: Bytes| async move {
+        if memchr_stream(&body) {
+            let first = futures_util::stream::once(async {
+                Ok::<_, std::io::Error>(Bytes::from_static(
+                    b"event: message_start\ndata: {\"type\":\"message_start\"}\n\n",
+                ))
+            });
+            let rest = futures_util::stream::once(async {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                Ok::<_, std::io::Error>(Bytes::from_static(
+                    b"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+                ))
+            });
+            use futures_util::StreamExt;
+            return Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(Body::from_stream(first.chain(rest)))
+                .expect("static response");
+        }
+        Response::builder()
+            .header("content-type", "application/json")
+            .body(Body::from(ANSWER))
+            .expect("static response")
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(url)
+}
+
+fn memchr_stream(body: &[u8]) -> bool {
+    body.windows(13).any(|w| w == b"\"stream\":true")
+}
+
+fn anthropic_body(outputs: &[String], stream: bool) -> String {
+    let mut messages = vec![serde_json::json!({"role": "user", "content": "look at the logs"})];
+    for (i, out) in outputs.iter().enumerate() {
+        messages.push(serde_json::json!({"role": "assistant", "content": [
+            {"type": "tool_use", "id": format!("t{i}"), "name": "Bash", "input": {"command": format!("cat {i}")}}]}));
+        messages.push(serde_json::json!({"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": format!("t{i}"), "content": out}]}));
+    }
+    serde_json::json!({"model": "m", "max_tokens": 64, "stream": stream, "messages": messages})
+        .to_string()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+struct Run {
+    p50: Duration,
+    p99: Duration,
+    errors: usize,
+    elapsed: Duration,
+    count: usize,
+}
+
+/// `n` POSTs of `bodies[i % len]` to `url` over `c` concurrent workers.
+async fn load(url: &str, bodies: Arc<Vec<String>>, n: usize, c: usize) -> Run {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(c)
+        .build()
+        .expect("client");
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..c {
+        let (client, next, bodies, url) = (
+            client.clone(),
+            Arc::clone(&next),
+            Arc::clone(&bodies),
+            url.to_string(),
+        );
+        workers.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            let mut errors = 0;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                let body = bodies[i % bodies.len()].clone();
+                let t = Instant::now();
+                let ok = match client.post(&url).body(body).send().await {
+                    Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                    Err(_) => false,
+                };
+                times.push(t.elapsed());
+                errors += usize::from(!ok);
+            }
+            (times, errors)
+        }));
+    }
+    let mut all = Vec::with_capacity(n);
+    let mut errors = 0;
+    for w in workers {
+        let (t, e) = w.await.expect("worker");
+        all.extend(t);
+        errors += e;
+    }
+    let elapsed = started.elapsed();
+    all.sort();
+    Run {
+        p50: percentile(&all, 0.5),
+        p99: percentile(&all, 0.99),
+        errors,
+        elapsed,
+        count: all.len(),
+    }
+}
+
+/// Median time to the first body chunk of a streamed answer.
+async fn ttfb(url: &str, body: &str, n: usize) -> Duration {
+    use futures_util::StreamExt;
+    let client = reqwest::Client::new();
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        let r = client
+            .post(url)
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("send");
+        let mut s = r.bytes_stream();
+        let _ = s.next().await;
+        times.push(t.elapsed());
+        while s.next().await.is_some() {}
+    }
+    times.sort();
+    percentile(&times, 0.5)
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+pub fn run(args: BenchProxyArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(bench(args))
+}
+
+#[derive(Parser)]
+struct Wrapper {
+    #[command(flatten)]
+    args: ProxyArgs,
+}
+
+async fn bench(args: BenchProxyArgs) -> anyhow::Result<()> {
+    let read = |rel: &str| {
+        std::fs::read_to_string(args.corpus.join(rel)).with_context(|| format!("corpus file {rel}"))
+    };
+    let log = read("logs/loghub_HDFS_2k.log")?;
+    let cut = log[..50_000].rfind('\n').map_or(50_000, |i| i + 1);
+    let output_50k = log[..cut].to_string();
+
+    let upstream = mock().await?;
+    let store_dir = std::env::temp_dir().join(format!("headroom-bench-{}", std::process::id()));
+    let store = format!("sqlite:{}", store_dir.join("ccr.sqlite3").display());
+    let proxy_args = Wrapper::try_parse_from([
+        "proxy",
+        "--port",
+        "0",
+        "--anthropic-upstream",
+        &upstream,
+        "--store",
+        &store,
+    ])?
+    .args;
+    let bound = bind(&proxy_args).await?;
+    let proxy = format!("http://{}", bound.addr);
+    tokio::spawn(async move {
+        let _ = bound.serve(std::future::pending()).await;
+    });
+    let (n, c) = (args.requests, args.connections);
+    println!("proxy bench: {n} requests, {c} connections, mock upstream on loopback, SQLite store");
+
+    let same = Arc::new(vec![anthropic_body(
+        std::slice::from_ref(&output_50k),
+        false,
+    )]);
+    // Warm both paths (connections, engine instances, cache).
+    load(
+        &format!("{upstream}/v1/messages"),
+        Arc::clone(&same),
+        200,
+        c,
+    )
+    .await;
+    load(&format!("{proxy}/v1/messages"), Arc::clone(&same), 200, c).await;
+    let rss_before = rss_mb();
+    let direct = load(&format!("{upstream}/v1/messages"), Arc::clone(&same), n, c).await;
+    let proxied = load(&format!("{proxy}/v1/messages"), Arc::clone(&same), n, c).await;
+    report("50 KB tool output, seen before (cache)", &direct, &proxied);
+    println!("  RSS {rss_before:.0} MB -> {:.0} MB", rss_mb());
+
+    // A different output each request: the engine compresses every time.
+    let fresh: Vec<String> = (0..n.min(2000))
+        .map(|i| anthropic_body(&[format!("{output_50k}request {i} finished\n")], false))
+        .collect();
+    let fresh = Arc::new(fresh);
+    let m = fresh.len();
+    let direct = load(&format!("{upstream}/v1/messages"), Arc::clone(&fresh), m, c).await;
+    let proxied = load(&format!("{proxy}/v1/messages"), Arc::clone(&fresh), m, c).await;
+    report(
+        &format!("50 KB tool output, new each request ({m} requests)"),
+        &direct,
+        &proxied,
+    );
+
+    let stream_body = anthropic_body(std::slice::from_ref(&output_50k), true);
+    let d = ttfb(&format!("{upstream}/v1/messages"), &stream_body, 200).await;
+    let p = ttfb(&format!("{proxy}/v1/messages"), &stream_body, 200).await;
+    println!(
+        "streaming TTFB p50 (200 sequential): direct {}, proxy {}, added {}",
+        ms(d),
+        ms(p),
+        ms(p.saturating_sub(d))
+    );
+
+    // ~2 MB conversation of 30 KB outputs from several corpus files.
+    let mut outputs = Vec::new();
+    let files = [
+        "logs/loghub_HDFS_2k.log",
+        "logs/loghub_Android_2k.log",
+        "logs/loghub_Apache_2k.log",
+        "logs/cargo_build_v_hexyl.log",
+    ];
+    'fill: for f in files {
+        let text = read(f)?;
+        let mut rest = text.as_str();
+        while rest.len() > 30_000 {
+            let cut = rest[..30_000].rfind('\n').map_or(30_000, |i| i + 1);
+            outputs.push(rest[..cut].to_string());
+            rest = &rest[cut..];
+            if outputs.iter().map(String::len).sum::<usize>() > 2_000_000 {
+                break 'fill;
+            }
+        }
+    }
+    let big = Arc::new(vec![anthropic_body(&outputs, false)]);
+    let size = big[0].len();
+    load(&format!("{proxy}/v1/messages"), Arc::clone(&big), 3, 1).await;
+    let direct = load(&format!("{upstream}/v1/messages"), Arc::clone(&big), 200, 1).await;
+    let proxied = load(&format!("{proxy}/v1/messages"), Arc::clone(&big), 200, 1).await;
+    report(
+        &format!(
+            "{:.1} MB conversation, {} outputs all seen before (200 sequential)",
+            size as f64 / 1e6,
+            outputs.len()
+        ),
+        &direct,
+        &proxied,
+    );
+    let _ = std::fs::remove_dir_all(store_dir);
+    Ok(())
+}
+
+fn report(what: &str, direct: &Run, proxied: &Run) {
+    println!(
+        "{what}:\n  direct p50 {} p99 {} | proxy p50 {} p99 {} | added p50 {} p99 {} | errors {} / {} | proxy throughput {:.0} req/s",
+        ms(direct.p50),
+        ms(direct.p99),
+        ms(proxied.p50),
+        ms(proxied.p99),
+        ms(proxied.p50.saturating_sub(direct.p50)),
+        ms(proxied.p99.saturating_sub(direct.p99)),
+        direct.errors,
+        proxied.errors,
+        proxied.count as f64 / proxied.elapsed.as_secs_f64(),
+    );
+}

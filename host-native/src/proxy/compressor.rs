@@ -1,0 +1,221 @@
+//! Compress one request body: extract the tool outputs (natively, with the
+//! engine crate's span parser), compress each one with the wasm engine or
+//! take it from the cache, store the originals behind new markers, then
+//! splice. Every failure is a [`Fault`]: the caller forwards the original.
+
+use super::cache::{Cached, ResultCache};
+use super::stats::{Fault, Stats};
+use crate::engine::{Engine, EngineError};
+use crate::store::Store;
+use headroom_core::messages::{self, Site};
+use headroom_core::{marker, CcrEntry, MessagesError, Options, Shape};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A stored original is written again after this long, in case the store
+/// lost it (e.g. Redis restarted without persistence).
+const STORE_REFRESH: Duration = Duration::from_secs(60);
+
+/// The compressed body and what it took.
+#[derive(Debug)]
+pub struct Compressed {
+    pub body: String,
+    pub shape: Shape,
+    pub tokens_before: usize,
+    pub tokens_after: usize,
+    pub transforms: Vec<String>,
+    /// The body carries at least one Headroom marker (new or old), or an
+    /// output that was expanded because it had been retrieved: the
+    /// conversation needs the `headroom_retrieve` tool.
+    pub has_markers: bool,
+    /// Outputs sent whole because the model retrieved them earlier.
+    pub expanded: usize,
+    /// Tool outputs whose bytes changed.
+    pub changed: usize,
+}
+
+pub struct Compressor {
+    engine: Arc<dyn Engine>,
+    store: Arc<dyn Store>,
+    cache: ResultCache,
+    options: Options,
+    options_key: String,
+    stats: Arc<Stats>,
+}
+
+/// A site with its compression result.
+struct Done {
+    site: Site,
+    cached: Arc<Cached>,
+}
+
+impl Compressor {
+    pub fn new(
+        engine: Arc<dyn Engine>,
+        store: Arc<dyn Store>,
+        options: Options,
+        cache_bytes: usize,
+        stats: Arc<Stats>,
+    ) -> Self {
+        let options_key = serde_json::to_string(&options).unwrap_or_default();
+        Self {
+            engine,
+            store,
+            cache: ResultCache::new(cache_bytes),
+            options,
+            options_key,
+            stats,
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn engine(&self) -> &Arc<dyn Engine> {
+        &self.engine
+    }
+
+    /// Compress `body`. With `store_originals` false (audit mode) nothing
+    /// is written to the store.
+    pub async fn compress(
+        self: &Arc<Self>,
+        body: Arc<str>,
+        store_originals: bool,
+    ) -> Result<Compressed, Fault> {
+        let this = Arc::clone(self);
+        let text = Arc::clone(&body);
+        let (shape, done) = tokio::task::spawn_blocking(move || this.compress_sites(&text))
+            .await
+            .map_err(|_| Fault::EngineOther)??;
+
+        // Outputs the model already retrieved go out whole from now on.
+        let hashes: Vec<String> = done
+            .iter()
+            .filter(|d| d.cached.replacement.is_some())
+            .filter_map(|d| d.cached.result.ccr.as_ref().map(|c| c.hash.clone()))
+            .collect();
+        let retrieved = if hashes.is_empty() {
+            Vec::new()
+        } else {
+            self.store
+                .retrieved(&hashes)
+                .await
+                .map_err(|_| Fault::StoreUnavailable)?
+        };
+
+        let mut to_store: Vec<CcrEntry> = Vec::new();
+        let mut stored: Vec<&Arc<Cached>> = Vec::new();
+        let mut out = Compressed {
+            body: String::new(),
+            shape,
+            tokens_before: 0,
+            tokens_after: 0,
+            transforms: Vec::new(),
+            has_markers: false,
+            expanded: 0,
+            changed: 0,
+        };
+        let mut edits: Vec<(std::ops::Range<usize>, &str)> = Vec::new();
+        for d in &done {
+            let r = &d.cached.result;
+            out.tokens_before += r.tokens_before;
+            let expand = r
+                .ccr
+                .as_ref()
+                .is_some_and(|c| retrieved.iter().any(|h| *h == c.hash));
+            match (&d.cached.replacement, expand) {
+                (Some(replacement), false) => {
+                    out.tokens_after += r.tokens_after;
+                    out.changed += 1;
+                    edits.push((d.site.span.clone(), replacement.as_str()));
+                    for t in &r.transforms {
+                        if !out.transforms.contains(t) {
+                            out.transforms.push(t.clone());
+                        }
+                    }
+                    if let Some(entry) = &r.ccr {
+                        out.has_markers = true;
+                        if d.cached.needs_store(STORE_REFRESH)
+                            && !to_store.iter().any(|e| e.hash == entry.hash)
+                        {
+                            to_store.push(entry.clone());
+                            stored.push(&d.cached);
+                        }
+                    }
+                }
+                (Some(_), true) => {
+                    out.tokens_after += r.tokens_before;
+                    out.expanded += 1;
+                    out.has_markers = true;
+                }
+                (None, _) => out.tokens_after += r.tokens_before,
+            }
+        }
+
+        // A marker goes upstream only once its original is stored.
+        if store_originals && !to_store.is_empty() {
+            self.store
+                .put(&to_store)
+                .await
+                .map_err(|_| Fault::StoreUnavailable)?;
+            for c in stored {
+                c.mark_stored();
+            }
+        }
+        out.body = messages::splice(&body, &edits).map_err(|_| Fault::SpliceFailed)?;
+        if !out.has_markers {
+            out.has_markers = marker::has_marker(&body);
+        }
+        Ok(out)
+    }
+
+    /// Blocking part: parse, then each site from the cache or the engine.
+    fn compress_sites(&self, body: &str) -> Result<(Shape, Vec<Done>), Fault> {
+        let extraction = messages::extract(body, &self.options).map_err(|e| match e {
+            MessagesError::InvalidJson(_) => Fault::MalformedBody,
+            _ => Fault::UnknownShape,
+        })?;
+        let mut done = Vec::with_capacity(extraction.sites.len());
+        for site in extraction.sites {
+            let key = format!("{}:{}", site.cache_key(), self.options_key);
+            let cached = match self.cache.get(&key) {
+                Some(hit) => {
+                    self.stats.count(&self.stats.cache_hits, 1);
+                    hit
+                }
+                None => {
+                    self.stats.count(&self.stats.cache_misses, 1);
+                    let options = site_options(&self.options, &site);
+                    let result = self
+                        .engine
+                        .compress_text(&site.text, &site.tool, &options)
+                        .map_err(engine_fault)?;
+                    let replacement = site.replacement(&result);
+                    self.cache.insert(key, result, replacement)
+                }
+            };
+            done.push(Done { site, cached });
+        }
+        Ok((extraction.shape, done))
+    }
+}
+
+/// The options `Site::compress` would use: the site's declared kind and its
+/// per-message bias folded into `bias`.
+fn site_options(options: &Options, site: &Site) -> Options {
+    Options {
+        kind: site.kind.map(|k| k.as_str().to_string()),
+        bias: options.bias * site.bias,
+        ..options.clone()
+    }
+}
+
+pub fn engine_fault(e: EngineError) -> Fault {
+    match e {
+        EngineError::Trap(_) => Fault::EngineTrap,
+        EngineError::Timeout(_) => Fault::EngineTimeout,
+        EngineError::OutOfMemory { .. } => Fault::EngineMemory,
+        _ => Fault::EngineOther,
+    }
+}

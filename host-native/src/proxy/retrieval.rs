@@ -1,0 +1,188 @@
+//! Forwarding a compressed request, and answering the model's
+//! `headroom_retrieve` calls inside the proxy.
+//!
+//! When the body carries markers (or outputs expanded after an earlier
+//! retrieval) and the client did not declare a `headroom_retrieve` tool of
+//! its own, the proxy declares it. Every later request of the conversation
+//! still carries those markers, so the tool list stays the same turn after
+//! turn. When the model calls the tool, the proxy appends the call and the
+//! original to the message list, asks again, and gives the client one
+//! answer in which the call never appears (at most `retrieve_rounds`
+//! rounds).
+
+use super::calls::{self, Call};
+use super::compressor::Compressed;
+use super::forward;
+use super::inject::Layout;
+use super::routes::Route;
+use super::server::{send, upstream_error, App};
+use super::stats::Fault;
+use super::{stream_anthropic, stream_openai};
+use axum::body::Body;
+use axum::http::{header, HeaderMap, HeaderValue, Method, Response};
+use headroom_core::Shape;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+pub async fn forward(
+    app: Arc<App>,
+    route: Route,
+    method: Method,
+    url: String,
+    mut headers: HeaderMap,
+    compressed: Compressed,
+) -> Response<Body> {
+    let shape = compressed.shape;
+    let body = compressed.body;
+    let layout = match compressed.has_markers {
+        true => Layout::of(&body, shape),
+        false => None,
+    };
+    let Some(layout) = layout.filter(|l| !l.client_declared) else {
+        return send(&app, method, &url, headers, body.into()).await;
+    };
+    // Streaming retrieval is answered for Anthropic and OpenAI Chat; a
+    // Responses stream keeps its markers (still retrievable over HTTP)
+    // but gets no tool it could not be answered for.
+    if layout.stream && !matches!(shape, Shape::Anthropic | Shape::OpenaiChat) {
+        return send(&app, method, &url, headers, body.into()).await;
+    }
+    let body = layout.with_tool(&body, shape);
+    app.stats.count(&app.stats.retrieve_tool_added, 1);
+    if route == Route::CountTokens || app.retrieve_rounds == 0 {
+        return send(&app, method, &url, headers, body.into()).await;
+    }
+    // The proxy reads these answers, so ask for them uncompressed.
+    headers.insert(
+        header::ACCEPT_ENCODING,
+        HeaderValue::from_static("identity"),
+    );
+    let round = Round {
+        app,
+        method,
+        url,
+        headers,
+        shape,
+    };
+    if layout.stream {
+        match shape {
+            Shape::Anthropic => stream_anthropic::run(round, body).await,
+            _ => stream_openai::run(round, body).await,
+        }
+    } else {
+        non_streaming(round, body).await
+    }
+}
+
+/// What every round of one request needs.
+pub struct Round {
+    pub app: Arc<App>,
+    pub method: Method,
+    pub url: String,
+    pub headers: HeaderMap,
+    pub shape: Shape,
+}
+
+impl Round {
+    pub async fn send(&self, body: String) -> Result<reqwest::Response, reqwest::Error> {
+        forward::send(
+            &self.app.client,
+            self.method.clone(),
+            &self.url,
+            self.headers.clone(),
+            body.into(),
+        )
+        .await
+    }
+
+    /// The original for each call (or a one-line reason it is missing),
+    /// remembering the hashes the model retrieved.
+    pub async fn answer(&self, calls: &[Call]) -> Vec<(Call, String)> {
+        let mut answers = Vec::with_capacity(calls.len());
+        for call in calls {
+            let text = match call.hash.as_deref() {
+                Some(hash) if super::admin::is_hash(hash) => {
+                    let store = self.app.compressor.store();
+                    match store.get(hash).await {
+                        Ok(Some(original)) => {
+                            let _ = store.mark_retrieved(hash).await;
+                            self.app.stats.count(&self.app.stats.retrievals_tool, 1);
+                            original
+                        }
+                        Ok(None) => format!("headroom: no original is stored under {hash} (unknown or expired)"),
+                        Err(_) => {
+                            self.app.stats.fault(Fault::RetrievalFailed);
+                            "headroom: the store is unavailable right now; the original cannot be retrieved".to_string()
+                        }
+                    }
+                }
+                _ => "headroom: headroom_retrieve needs {\"hash\": \"<24 hex digits from the marker>\"}".to_string(),
+            };
+            answers.push((call.clone(), text));
+        }
+        answers
+    }
+
+    /// The body of the next round: the model's turn and the answers appended.
+    pub fn next_body(&self, body: &str, items: &[String]) -> Option<String> {
+        Layout::of(body, self.shape).map(|l| l.with_items(body, items))
+    }
+}
+
+async fn non_streaming(round: Round, mut body: String) -> Response<Body> {
+    let mut earlier_usage = Map::new();
+    let mut earlier_text: Vec<Value> = Vec::new();
+    let mut rounds = 0;
+    loop {
+        let upstream = match round.send(body.clone()).await {
+            Ok(r) => r,
+            Err(e) => return forward::bad_gateway(&upstream_error(&e)),
+        };
+        if !upstream.status().is_success() {
+            return forward::stream_back(upstream);
+        }
+        let status = upstream.status();
+        let headers = upstream.headers().clone();
+        let bytes = match upstream.bytes().await {
+            Ok(b) => b,
+            Err(_) => return forward::bad_gateway("upstream connection failed mid-response"),
+        };
+        let Ok(mut response) = serde_json::from_slice::<Value>(&bytes) else {
+            return forward::buffered_back(status, &headers, bytes);
+        };
+        let (found, others) = calls::find(round.shape, &response);
+        if found.is_empty() && rounds == 0 {
+            return forward::buffered_back(status, &headers, bytes);
+        }
+        if found.is_empty() || others || rounds >= round.app.retrieve_rounds {
+            calls::strip(round.shape, &mut response);
+            calls::merge_usage(response.get_mut("usage"), &earlier_usage);
+            if round.shape == Shape::Anthropic && !earlier_text.is_empty() {
+                if let Some(Value::Array(content)) = response.get_mut("content") {
+                    let mut all = std::mem::take(&mut earlier_text);
+                    all.append(content);
+                    *content = all;
+                }
+            }
+            return forward::buffered_back(status, &headers, response.to_string().into());
+        }
+        calls::add_usage(&mut earlier_usage, response.get("usage"));
+        if round.shape == Shape::Anthropic {
+            earlier_text.extend(
+                response["content"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|b| b["type"] == "text")
+                    .cloned(),
+            );
+        }
+        let answers = round.answer(&found).await;
+        let items = calls::continuation(round.shape, &response, &answers);
+        match round.next_body(&body, &items) {
+            Some(next) => body = next,
+            None => return forward::buffered_back(status, &headers, bytes),
+        }
+        rounds += 1;
+    }
+}

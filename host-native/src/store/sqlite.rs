@@ -1,0 +1,272 @@
+//! SQLite backend: one file, WAL mode, originals kept across restarts.
+//! rusqlite is blocking, so every call runs on tokio's blocking pool.
+
+use super::{Retention, Store, StoreError};
+use headroom_core::CcrEntry;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Prune expired and over-cap originals once every this many puts.
+const PRUNE_EVERY: u64 = 64;
+
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+    retention: Retention,
+    puts: AtomicU64,
+}
+
+impl SqliteStore {
+    /// Open (creating the file and its folder if needed) and prune once.
+    pub async fn open(path: &Path, retention: Retention) -> Result<Self, StoreError> {
+        let path = path.to_path_buf();
+        let conn = tokio::task::spawn_blocking(move || -> Result<Connection, StoreError> {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                // A missing folder surfaces as SQLite's own "unable to open".
+                let _ = std::fs::create_dir_all(dir);
+            }
+            let conn = Connection::open(&path)?;
+            conn.busy_timeout(std::time::Duration::from_secs(2))?;
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            conn.execute_batch(
+                "CREATE TABLE IF NOT EXISTS ccr (
+                    hash TEXT PRIMARY KEY,
+                    original TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    omitted TEXT NOT NULL,
+                    bytes INTEGER NOT NULL,
+                    used_at INTEGER NOT NULL
+                 );
+                 CREATE INDEX IF NOT EXISTS ccr_used_at ON ccr(used_at);
+                 CREATE TABLE IF NOT EXISTS retrieved (
+                    hash TEXT PRIMARY KEY,
+                    at INTEGER NOT NULL
+                 );",
+            )?;
+            prune(&conn, retention)?;
+            Ok(conn)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))??;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+            retention,
+            puts: AtomicU64::new(0),
+        })
+    }
+
+    async fn with_conn<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = conn.lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut conn).map_err(StoreError::from)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+}
+
+fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Drop originals unused for longer than the TTL, then the least recently
+/// used until the total is under the cap.
+fn prune(conn: &Connection, retention: Retention) -> Result<(), rusqlite::Error> {
+    let cutoff = now_secs() - retention.ttl.as_secs() as i64;
+    conn.execute("DELETE FROM ccr WHERE used_at < ?1", params![cutoff])?;
+    conn.execute("DELETE FROM retrieved WHERE at < ?1", params![cutoff])?;
+    let total: i64 = conn.query_row("SELECT COALESCE(SUM(bytes), 0) FROM ccr", [], |r| r.get(0))?;
+    if total as u64 > retention.max_bytes {
+        let excess = total - retention.max_bytes as i64;
+        // The oldest rows whose preceding running total is still short of
+        // the excess: exactly enough to get under the cap.
+        conn.execute(
+            "DELETE FROM ccr WHERE hash IN (
+                SELECT hash FROM (
+                    SELECT hash, bytes,
+                           SUM(bytes) OVER (ORDER BY used_at, hash) AS running
+                    FROM ccr
+                ) WHERE running - bytes < ?1
+             )",
+            params![excess],
+        )?;
+    }
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn put(&self, entries: &[CcrEntry]) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let entries = entries.to_vec();
+        let prune_now = self.puts.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1;
+        let retention = self.retention;
+        self.with_conn(move |conn| {
+            let tx = conn.transaction()?;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO ccr (hash, original, kind, omitted, bytes, used_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT(hash) DO UPDATE SET used_at = excluded.used_at",
+                )?;
+                let now = now_secs();
+                for e in &entries {
+                    insert.execute(params![
+                        e.hash,
+                        e.original,
+                        e.kind,
+                        e.omitted,
+                        e.original.len() as i64,
+                        now
+                    ])?;
+                }
+            }
+            tx.commit()?;
+            if prune_now {
+                prune(conn, retention)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get(&self, hash: &str) -> Result<Option<String>, StoreError> {
+        let hash = hash.to_string();
+        self.with_conn(move |conn| {
+            let original: Option<String> = conn
+                .query_row(
+                    "SELECT original FROM ccr WHERE hash = ?1",
+                    params![hash],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if original.is_some() {
+                conn.execute(
+                    "UPDATE ccr SET used_at = ?2 WHERE hash = ?1",
+                    params![hash, now_secs()],
+                )?;
+            }
+            Ok(original)
+        })
+        .await
+    }
+
+    async fn mark_retrieved(&self, hash: &str) -> Result<(), StoreError> {
+        let hash = hash.to_string();
+        self.with_conn(move |conn| {
+            conn.execute(
+                "INSERT INTO retrieved (hash, at) VALUES (?1, ?2)
+                 ON CONFLICT(hash) DO UPDATE SET at = excluded.at",
+                params![hash, now_secs()],
+            )
+            .map(|_| ())
+        })
+        .await
+    }
+
+    async fn retrieved(&self, hashes: &[String]) -> Result<Vec<String>, StoreError> {
+        if hashes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let hashes = hashes.to_vec();
+        self.with_conn(move |conn| {
+            let mut query = conn.prepare_cached("SELECT 1 FROM retrieved WHERE hash = ?1")?;
+            let mut found = Vec::new();
+            for h in hashes {
+                if query.exists(params![h])? {
+                    found.push(h);
+                }
+            }
+            Ok(found)
+        })
+        .await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.with_conn(|conn| conn.query_row("SELECT 1", [], |_| Ok(())))
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn entry(hash: &str, original: &str) -> CcrEntry {
+        CcrEntry {
+            hash: hash.into(),
+            original: original.into(),
+            kind: "log".into(),
+            omitted: "1 of 2 lines".into(),
+        }
+    }
+
+    fn temp_db(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "headroom-sqlite-{}-{name}-{}",
+            std::process::id(),
+            now_secs()
+        ));
+        dir.join("ccr.sqlite3")
+    }
+
+    #[tokio::test]
+    async fn originals_survive_reopening_the_file() {
+        let path = temp_db("reopen");
+        let store = SqliteStore::open(&path, Retention::default())
+            .await
+            .unwrap();
+        store.put(&[entry("a", "exact\r\nbytes ✓")]).await.unwrap();
+        store.mark_retrieved("a").await.unwrap();
+        drop(store);
+        let store = SqliteStore::open(&path, Retention::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            store.get("a").await.unwrap().as_deref(),
+            Some("exact\r\nbytes ✓")
+        );
+        assert_eq!(store.get("b").await.unwrap(), None);
+        assert_eq!(
+            store.retrieved(&["a".into(), "b".into()]).await.unwrap(),
+            vec!["a".to_string()]
+        );
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[tokio::test]
+    async fn the_size_cap_drops_the_least_recently_used() {
+        let path = temp_db("cap");
+        let retention = Retention {
+            ttl: Duration::from_secs(3600),
+            max_bytes: 25,
+        };
+        let store = SqliteStore::open(&path, retention).await.unwrap();
+        for (i, h) in ["a", "b", "c"].iter().enumerate() {
+            store.put(&[entry(h, &"x".repeat(10))]).await.unwrap();
+            // Distinct used_at seconds are not needed: ties break by hash.
+            let _ = i;
+        }
+        drop(store);
+        let store = SqliteStore::open(&path, retention).await.unwrap();
+        assert_eq!(store.get("a").await.unwrap(), None);
+        assert!(store.get("c").await.unwrap().is_some());
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+}
