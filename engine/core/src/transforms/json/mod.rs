@@ -80,13 +80,13 @@ impl Omissions {
             ));
         }
         if self.link_fields > 0 {
-            parts.push(format!("{} link fields", self.link_fields));
+            parts.push(counted(self.link_fields, "link field"));
         }
         if self.empty_fields > 0 {
-            parts.push(format!("{} empty fields", self.empty_fields));
+            parts.push(counted(self.empty_fields, "empty field"));
         }
         if self.repeated_objects > 0 {
-            parts.push(format!("{} repeated objects", self.repeated_objects));
+            parts.push(counted(self.repeated_objects, "repeated object"));
         }
         if self.strings_cut > 0 {
             parts.push(format!(
@@ -95,6 +95,15 @@ impl Omissions {
             ));
         }
         (!parts.is_empty()).then(|| parts.join(", "))
+    }
+}
+
+/// `"1 link field"`, `"3 link fields"`: counts in markers read as English.
+pub(crate) fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

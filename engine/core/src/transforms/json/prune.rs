@@ -65,10 +65,10 @@ impl Pruner<'_> {
                 let empty = if is_row { 0 } else { drop_empty(map) };
                 let mut parts = Vec::new();
                 if links > 0 {
-                    parts.push(format!("{links} link fields"));
+                    parts.push(super::counted(links, "link field"));
                 }
                 if empty > 0 {
-                    parts.push(format!("{empty} empty fields"));
+                    parts.push(super::counted(empty, "empty field"));
                 }
                 let map_like = parts.is_empty() && self.cut_map(map);
                 if !parts.is_empty() {
