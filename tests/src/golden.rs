@@ -233,10 +233,11 @@ pub fn numbered_problems(
     let options = Options::default();
     let result = compress_text(&numbered_input, &ctx, &options);
     let mut found = Vec::new();
-    // A JSON document is rewritten whole (minified, tabled): the output has
-    // no kept lines, so there are no numbers to keep. Every line-based
-    // output must keep them.
-    let rewritten_json = serde_json::from_str::<serde_json::Value>(&result.text).is_ok();
+    // A JSON document that is not pretty-printed (one line) is rewritten
+    // whole (minified, tabled): the output is one new line, with no kept
+    // line to number. Every other output must keep the numbers.
+    let rewritten_json = !result.text.trim_end().contains('\n')
+        && serde_json::from_str::<serde_json::Value>(&result.text).is_ok();
     if result.compressed && !rewritten_json {
         found.extend(listed(
             "lines with a wrong or missing number",
