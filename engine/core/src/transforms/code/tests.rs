@@ -524,3 +524,56 @@ fn a_piece_starting_inside_a_docstring_or_comment_loses_that_tail() {
         assert_sound(f.path, &text, Some(f.path), &done);
     }
 }
+
+#[test]
+fn corpus_a_function_the_query_names_keeps_its_body() {
+    let none = Query::default();
+    for case in corpus::cases("code") {
+        let path = case.tool.file_path();
+        let done = run(&case.text, path.as_deref(), &none).expect("compresses");
+        // The first function whose whole body went, with a distinctive name.
+        let lines = Lines::parse(&case.text);
+        let tree = check::parse(done.lang, &lines.content_text()).unwrap();
+        let omitted = omitted_rows(&done.plan, lines.len());
+        let mut stack = vec![tree.root_node()];
+        let mut cursor = tree.walk();
+        let mut pick = None;
+        while let Some(node) = stack.pop() {
+            if done.lang.is_function(node.kind()) {
+                // Its `name`, or the innermost declarator of a C/C++ function.
+                let mut named = node.child_by_field_name("name");
+                let mut declarator = node.child_by_field_name("declarator");
+                while let Some(d) = declarator {
+                    named = Some(d);
+                    declarator = d.child_by_field_name("declarator");
+                }
+                let name = named
+                    .and_then(|n| n.utf8_text(case.text.as_bytes()).ok())
+                    .map(|n| n.rsplit("::").next().unwrap_or(n))
+                    .filter(|n| n.len() >= 6 && !n.contains(['(', ' ']));
+                let body = node.child_by_field_name("body");
+                if let (Some(name), Some(body)) = (name, body) {
+                    let inner = body.start_position().row + 1..body.end_position().row;
+                    if inner.len() >= 10 && omitted[inner.start] {
+                        pick = Some((name.to_string(), inner));
+                        break;
+                    }
+                }
+            }
+            let children: Vec<Node> = node.children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+        let (name, inner) = pick.unwrap_or_else(|| panic!("{}: no elided function", case.name));
+        let question = format!("Why does {name} misbehave?");
+        let query = Query::from_texts([question.as_str()]);
+        let focused = run(&case.text, path.as_deref(), &query).expect("compresses");
+        let omitted = omitted_rows(&focused.plan, lines.len());
+        assert!(
+            inner.clone().all(|row| !omitted[row]),
+            "{}: body of {name} not kept whole",
+            case.name
+        );
+        assert!(focused.plan.kept.contains(&name), "{}: {name}", case.name);
+        assert_sound(&case.name, &case.text, path.as_deref(), &focused);
+    }
+}
