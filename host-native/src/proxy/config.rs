@@ -86,6 +86,9 @@ pub struct ProxyArgs {
     /// non-loopback clients.
     #[arg(long, env = "HEADROOM_PROXY_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Tests only: every engine call fails with this fault.
+    #[arg(long, env = "HEADROOM_INJECT_ENGINE_FAULT", value_enum, hide = true)]
+    pub inject_engine_fault: Option<super::fault_inject::InjectedFault>,
 }
 
 impl ProxyArgs {

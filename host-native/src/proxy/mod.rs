@@ -10,6 +10,7 @@ pub mod calls;
 pub mod commands;
 pub mod compressor;
 pub mod config;
+pub mod fault_inject;
 pub mod forward;
 pub mod inject;
 pub mod retrieval;
@@ -61,7 +62,10 @@ pub async fn bind(args: &ProxyArgs) -> anyhow::Result<Bound> {
         .await
         .with_context(|| format!("cannot open the store {spec:?}"))?;
     let stats = Arc::new(stats::Stats::new());
-    let engine: Arc<dyn Engine> = Arc::new(engine);
+    let engine: Arc<dyn Engine> = match args.inject_engine_fault {
+        Some(fault) => Arc::new(fault_inject::FaultyEngine(fault)),
+        None => Arc::new(engine),
+    };
     let compressor = Arc::new(compressor::Compressor::new(
         engine,
         store,
