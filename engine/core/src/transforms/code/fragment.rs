@@ -37,6 +37,71 @@ pub fn open_tail(lang: Lang, lines: &[&str]) -> Option<usize> {
     None
 }
 
+/// In a piece of a braced language that starts inside a function body,
+/// the row of the last unmatched closing brace before `next_function` (the
+/// first function the piece declares at an outer level): the rows before it
+/// are the rest of the body the piece starts in. `None` when the text before
+/// `next_function` closes nothing it did not open.
+pub fn body_tail_end(lines: &[&str], next_function: usize) -> Option<usize> {
+    let mut depth = 0i64;
+    let mut lowest = 0i64;
+    let mut end = None;
+    let mut in_block_comment = false;
+    for (row, line) in lines.iter().enumerate().take(next_function) {
+        depth += brace_balance(line, &mut in_block_comment);
+        if depth < lowest {
+            lowest = depth;
+            if line.trim_start().starts_with('}') {
+                end = Some(row);
+            }
+        }
+    }
+    end
+}
+
+/// `{` minus `}` on one line, outside comments, strings and character
+/// literals (a rough scan: enough to follow block structure).
+fn brace_balance(line: &str, in_block_comment: &mut bool) -> i64 {
+    let bytes = line.as_bytes();
+    let mut balance = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if *in_block_comment {
+            if bytes[i..].starts_with(b"*/") {
+                *in_block_comment = false;
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => break,
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                *in_block_comment = true;
+                i += 1;
+            }
+            quote @ (b'"' | b'`') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            // A character literal closes within a few bytes; a Rust
+            // lifetime (`'a`) does not.
+            b'\'' => {
+                if let Some(close) = bytes[i + 1..].iter().take(4).position(|&b| b == b'\'') {
+                    i += close + 1;
+                }
+            }
+            b'{' => balance += 1,
+            b'}' => balance -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    balance
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +125,24 @@ mod tests {
         // Code after the delimiter: not a clean tail.
         let mixed = ["  tail */ int x;"];
         assert_eq!(open_tail(Lang::Java, &mixed), None);
+    }
+
+    #[test]
+    fn finds_the_end_of_the_body_a_piece_starts_in() {
+        let piece = [
+            "      x += 1; // }",
+            "      if (s == \"}\") {",
+            "        y = '}';",
+            "      }",
+            "    }",
+            "    return x;",
+            "  }",
+            "",
+            "  int next() {",
+        ];
+        assert_eq!(body_tail_end(&piece, 8), Some(6));
+        // A piece starting at the top level closes nothing.
+        let top = ["int x;", "void f() {", "}", "", "int g() {"];
+        assert_eq!(body_tail_end(&top, 4), None);
     }
 }

@@ -101,6 +101,20 @@ impl Lang {
         }
     }
 
+    /// Function kinds written inline, as values (closures, lambdas, arrow
+    /// functions), as opposed to declared.
+    pub fn is_anonymous_function(self, kind: &str) -> bool {
+        matches!(
+            kind,
+            "closure_expression"
+                | "lambda_expression"
+                | "arrow_function"
+                | "function_expression"
+                | "generator_function"
+                | "func_literal"
+        )
+    }
+
     /// Node kinds of a body that is a block of statements (a closure or arrow
     /// function whose body is a single expression is left alone).
     pub fn is_block(self, kind: &str) -> bool {

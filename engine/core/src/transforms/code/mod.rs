@@ -184,16 +184,46 @@ pub fn outline(lines: &Lines, ctx: &Ctx) -> Result<Outlined, Declined> {
     if outline.elisions.is_empty() {
         return Err(Declined::NothingToElide);
     }
+    // A piece starting inside a function body: the rest of that body goes
+    // too, unless the task is about it (tried first; dropped if the result
+    // would not parse as well as the input).
+    let body_tail = if lead_in.is_none() && !lang.indented_blocks() && !input_errors.is_empty() {
+        first_outer_function(lang, &tree, &content)
+            .and_then(|next| fragment::body_tail_end(&content, next))
+            .filter(|&end| end >= settings.limits.short_body)
+            .filter(|&end| !relevance.mentioned_in(0, end - 1))
+            .map(|end| Elision {
+                first: 0,
+                last: end - 1,
+                lead: format!("{}{} ", leading_indent(content[0]), lang.line_comment()),
+            })
+    } else {
+        None
+    };
     if let Some(lead_in) = lead_in {
         outline.elisions.insert(0, lead_in);
     }
-    let plan = Plan {
+    let mut plan = Plan {
         items: plan_items(lines.len(), &outline.elisions, ctx.hash),
         kept: kept_description(&outline.relevant),
         marker_prefix: Some(format!("{} ", lang.line_comment())),
     };
-    let output = check::output(lines, &plan);
-    let new_errors = check::new_errors(lang, &input_errors, &output);
+    let mut output = check::output(lines, &plan);
+    let mut new_errors = check::new_errors(lang, &input_errors, &output);
+    if let Some(tail) = body_tail {
+        let mut elisions = outline.elisions.clone();
+        elisions.insert(0, tail);
+        let items = plan_items(lines.len(), &elisions, ctx.hash);
+        let with_tail = Plan {
+            items,
+            ..plan.clone()
+        };
+        let tail_output = check::output(lines, &with_tail);
+        let tail_errors = check::new_errors(lang, &input_errors, &tail_output);
+        if tail_errors.is_empty() {
+            (plan, output, new_errors) = (with_tail, tail_output, tail_errors);
+        }
+    }
     if !new_errors.is_empty() {
         let near = output
             .text
@@ -212,6 +242,35 @@ pub fn outline(lines: &Lines, ctx: &Ctx) -> Result<Outlined, Declined> {
         input_errors: input_errors.len(),
         output: output.text,
     })
+}
+
+/// Row of the first function declared at a shallower indentation than the
+/// text's first line (the first line is then inside a body).
+fn first_outer_function(lang: Lang, tree: &tree_sitter::Tree, content: &[&str]) -> Option<usize> {
+    let first_indent = leading_indent(content.first()?).len();
+    let mut found: Option<usize> = None;
+    let mut stack = vec![tree.root_node()];
+    let mut cursor = tree.walk();
+    while let Some(node) = stack.pop() {
+        let row = node.start_position().row;
+        if found.is_some_and(|f| row >= f) {
+            continue;
+        }
+        if lang.is_function(node.kind())
+            && !lang.is_anonymous_function(node.kind())
+            && row > 0
+            && leading_indent(content[row]).len() < first_indent
+        {
+            found = Some(row);
+            continue;
+        }
+        stack.extend(node.children(&mut cursor));
+    }
+    found
+}
+
+fn leading_indent(line: &str) -> &str {
+    &line[..line.len() - line.trim_start().len()]
 }
 
 /// How strongly `lines` look like one language we have a grammar for: the

@@ -49,12 +49,17 @@ fn omitted_rows(plan: &Plan, rows: usize) -> Vec<bool> {
 }
 
 /// Functions not nested in another function, with the rows of their
-/// signature (first row to the row where the body opens).
-fn outer_signatures(lang: Lang, tree: &tree_sitter::Tree) -> Vec<(usize, usize)> {
+/// signature (first row to the row where the body opens). In a piece that
+/// starts inside a body (`in_body`), closures and lambdas may belong to that
+/// body, which goes: only declared functions count.
+fn outer_signatures(lang: Lang, tree: &tree_sitter::Tree, in_body: bool) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
     let mut stack: Vec<Node> = vec![tree.root_node()];
     let mut cursor = tree.walk();
     while let Some(node) = stack.pop() {
+        if in_body && lang.is_anonymous_function(node.kind()) {
+            continue;
+        }
         if lang.is_function(node.kind()) {
             if let Some(body) = node.child_by_field_name("body") {
                 // Python's body starts at its first statement, after the `:`.
@@ -91,7 +96,7 @@ fn assert_sound(name: &str, text: &str, path: Option<&str>, done: &Outlined) {
     );
 
     let omitted = omitted_rows(&done.plan, lines.len());
-    for (first, last) in outer_signatures(done.lang, &input) {
+    for (first, last) in outer_signatures(done.lang, &input, !input_errors.is_empty()) {
         if let Some(row) = (first..=last).find(|&row| omitted[row]) {
             panic!(
                 "{name}: signature row {row} omitted: {:?}",
@@ -403,6 +408,18 @@ fn a_piece_starting_mid_function_gets_no_new_errors() {
             Ok(done) => {
                 let braced = f.lang != Lang::Python;
                 assert!(!braced || done.input_errors > 0, "{}: not cut", f.path);
+                // The rest of the body the piece starts in goes too.
+                if matches!(
+                    f.lang,
+                    Lang::Go | Lang::Rust | Lang::Java | Lang::C | Lang::Cpp
+                ) {
+                    assert!(
+                        matches!(done.plan.items.first(), Some(Item::Omit { count, .. }) if *count >= 10),
+                        "{}: body tail kept: {:?}",
+                        f.path,
+                        done.plan.items.first()
+                    );
+                }
                 assert_sound(f.path, &piece, Some(f.path), &done);
             }
             Err(Declined::Unparsable { .. }) => {}
