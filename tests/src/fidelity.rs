@@ -104,9 +104,35 @@ fn is_pass_line(line: &str) -> bool {
         || t.split_whitespace().nth(1) == Some("PASSED")
 }
 
+/// True when `line` is a section title framed by runs of `_` or `=`
+/// (pytest's `____ ERROR at setup of test_x ____`, `==== FAILURES ====`):
+/// a heading over a report, not an error message. The failing test it names
+/// is checked by `missing_test_names`, so a compressor may fold such titles.
+/// A framed tally (`== 4 failed, 615 passed in 79s ==`) is the run's
+/// verdict, not a heading, and still counts.
+fn is_framed_heading(line: &str) -> bool {
+    let t = line.trim();
+    let framed = ['_', '='].into_iter().any(|c| {
+        let inner = t.trim_matches(c);
+        t.starts_with(c)
+            && t.ends_with(c)
+            && inner.starts_with(' ')
+            && inner.ends_with(' ')
+            && !inner.trim().is_empty()
+    });
+    let is_tally = words(t).any(|(at, word)| {
+        is_keyword(word)
+            && t[..at]
+                .trim_end_matches(' ')
+                .ends_with(|c: char| c.is_ascii_digit())
+    });
+    framed && !is_tally
+}
+
 /// True when `line` reports an error or failure.
 pub fn is_error_line(line: &str) -> bool {
     !is_pass_line(line)
+        && !is_framed_heading(line)
         && words(line).any(|(at, word)| {
             is_keyword(word) && !is_zero_count(line, at) && !is_compound(line, at, word)
         })
@@ -301,6 +327,35 @@ mod tests {
             "Running `rustc --crate-name x --error-format=json`"
         ));
         assert!(is_error_line("error: could not compile `x`"));
+    }
+
+    #[test]
+    fn framed_titles_are_headings_but_their_tests_are_still_required() {
+        let title = "_________________ ERROR at setup of test_basic_url_generation ____";
+        assert!(!is_error_line(title));
+        assert!(!is_error_line("_ ERROR at setup of test_x _"));
+        assert!(!is_error_line(
+            "==================== FAILURES ===================="
+        ));
+        assert!(!is_error_line("___ ERROR collecting tests/test_cli.py ___"));
+        assert!(is_error_line(
+            "= 4 failed, 615 passed, 15 skipped, 1 xfailed in 79.87s (0:01:19) ="
+        ));
+        assert!(is_error_line("== 2 failed, 30 errors in 1.00s =="));
+        assert!(is_error_line("==ERROR at setup=="), "a frame is spaced");
+        assert!(is_error_line("E   AttributeError: no 'notset' ___"));
+        let summary =
+            "ERROR tests/test_appctx.py::test_basic_url_generation - AttributeError: m...";
+        let input = format!("{title}\nE   AttributeError: x\n{summary}\n");
+        assert_eq!(
+            missing_error_lines(&input, ["E   AttributeError: x", summary]),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            missing_test_names(&input, "E   AttributeError: x\n"),
+            vec!["tests/test_appctx.py::test_basic_url_generation".to_string()]
+        );
+        assert!(missing_test_names(&input, summary).is_empty());
     }
 
     #[test]

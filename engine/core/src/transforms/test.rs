@@ -15,6 +15,7 @@ use super::log::{self, Role, Style};
 use super::{Ctx, Outcome};
 use crate::lines::Lines;
 use results::Verdict;
+use std::collections::BTreeSet;
 
 pub fn compress(lines: &Lines, ctx: &Ctx) -> Outcome {
     if ctx.lossless_only {
@@ -34,8 +35,37 @@ pub fn compress(lines: &Lines, ctx: &Ctx) -> Outcome {
             *role = role_of_verdict;
         }
     }
+    mark_named_titles(lines, &mut roles.roles);
     let keys = log::line_keys(lines, &roles.roles);
     log::plan(lines, &ctx.params, &roles, &keys, Style { test_run: true })
+}
+
+/// Report titles naming a test that a kept failure line names too (pytest's
+/// short summary `ERROR t.py::test_x - ...` under `___ ERROR at setup of
+/// test_x ___`) become [`Role::NamedTitle`]: the summary keeps the name, so
+/// the title may fold when its report repeats an earlier one.
+fn mark_named_titles(lines: &Lines, roles: &mut [Role]) {
+    let named: BTreeSet<String> = lines
+        .content
+        .iter()
+        .zip(roles.iter())
+        .filter(|(_, role)| **role == Role::Pinned)
+        .filter_map(|(line, _)| results::failing_id(line))
+        .flat_map(results::title_names_of)
+        .collect();
+    if named.is_empty() {
+        return;
+    }
+    for (line, role) in lines.content.iter().zip(roles.iter_mut()) {
+        if *role != Role::Header {
+            continue;
+        }
+        let names_a_kept_test = results::title_candidates(line)
+            .is_some_and(|mut candidates| candidates.any(|c| named.contains(c)));
+        if names_a_kept_test {
+            *role = Role::NamedTitle;
+        }
+    }
 }
 
 /// The log role a test result plays.
@@ -125,6 +155,47 @@ mod tests {
         assert!(out.contains("test_29x ____\n____ test_values"), "{out}");
         assert!(out.contains("E   assert 41 == 42\n"));
         assert!(out.contains("E   assert 40 == 42\n"));
+    }
+
+    #[test]
+    fn titles_of_repeated_reports_fold_when_the_summary_names_their_tests() {
+        let mut text = String::from("==== ERRORS ====\n");
+        for n in 0..30 {
+            text.push_str(&format!("____ ERROR at setup of test_{n}x ____\n"));
+            text.push_str("tests/conftest.py:19: in env\n");
+            text.push_str("E   AttributeError: no attribute 'notset'\n");
+        }
+        text.push_str("____ TestT.test_values[a b] ____\nE   assert 41 == 42\n");
+        text.push_str("____ test_unnamed ____\nE   AttributeError: no attribute 'notset'\n");
+        text.push_str("==== short test summary info ====\n");
+        for n in 0..30 {
+            text.push_str(&format!(
+                "ERROR tests/t.py::test_{n}x - AttributeError: no...\n"
+            ));
+        }
+        text.push_str("FAILED tests/t.py::TestT::test_values[a b] - assert 41 == 42\n");
+        text.push_str("==== 1 failed, 30 errors in 1.00s ====\n");
+        let (_, out) = run(&text);
+        assert!(
+            out.contains("____ ERROR at setup of test_0x ____\n"),
+            "{out}"
+        );
+        assert!(!out.contains("ERROR at setup of test_1x"), "{out}");
+        assert!(
+            out.contains("(29 report titles of tests named elsewhere)]\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("____ TestT.test_values[a b] ____\nE   assert 41 == 42\n"),
+            "a report showing something new keeps its title: {out}"
+        );
+        assert!(
+            out.contains("____ test_unnamed ____\n"),
+            "a title naming a test no kept line names stays: {out}"
+        );
+        for n in 0..30 {
+            assert!(out.contains(&format!("ERROR tests/t.py::test_{n}x - ")));
+        }
     }
 
     #[test]

@@ -28,6 +28,13 @@ pub enum Role {
     /// verbatim like [`Role::Pinned`], and the lines under it, up to the next
     /// title, are that failure's report (see the selection).
     Header,
+    /// A report title whose test is also named on a kept line elsewhere
+    /// (pytest's short summary): its report is read like a [`Role::Header`]'s,
+    /// but when the report shows nothing new (every line of it folds into an
+    /// earlier report) the title is left out and counted in the gap line, so
+    /// four hundred tests failing the same way cost one report, not four
+    /// hundred titles.
+    NamedTitle,
 }
 
 /// Namespaces of keys, so lines of different roles never share one.
@@ -130,7 +137,7 @@ pub fn keys(lines: &Lines, roles: &[Role]) -> Keys {
         let key = match role {
             // Passing tests are dropped, never shown as an example: they
             // need no key.
-            Role::Pinned | Role::Pass | Role::Header => NO_KEY,
+            Role::Pinned | Role::Pass | Role::Header | Role::NamedTitle => NO_KEY,
             _ if line.trim().is_empty() => NO_KEY,
             // An error stands only for errors that differ from it in
             // numbers alone; other lines may also differ in ids.

@@ -182,7 +182,7 @@ impl<'a> Selection<'a> {
         let mut budget = count * EDGE_BYTES_PER_LINE;
         let mut pinned_keys: Vec<u32> = Vec::new();
         for (nth, i) in range.enumerate() {
-            if self.role(i) == Role::Pass {
+            if matches!(self.role(i), Role::Pass | Role::NamedTitle) {
                 continue;
             }
             let key = self.key(i);
@@ -223,8 +223,12 @@ impl<'a> Selection<'a> {
         let mut errors = Vec::new();
         let mut in_a_report = FixedMap::default();
         for i in 0..n {
-            if self.role(i) == Role::Header {
-                self.want_report(i, block_cap, &mut in_a_report);
+            let role = self.role(i);
+            if matches!(role, Role::Header | Role::NamedTitle) {
+                let shown = self.want_report(i, block_cap, &mut in_a_report);
+                if role == Role::NamedTitle && shown > 0 {
+                    self.fate[i] = Fate::Pinned;
+                }
             }
             let key = self.key(i);
             let first = key == NO_KEY || !std::mem::replace(&mut seen[key as usize], true);
@@ -258,12 +262,20 @@ impl<'a> Selection<'a> {
     /// a hundred failures with one cause show that cause once, with counts).
     /// Report lines are pinned, not merely wanted: `assert 41 == 42` in one
     /// test and `assert 40 == 42` in the next are different failures, even
-    /// though they differ only in numbers.
-    fn want_report(&mut self, title: usize, cap: usize, in_a_report: &mut FixedMap<&'a str, ()>) {
+    /// though they differ only in numbers. Returns how many lines it shows.
+    fn want_report(
+        &mut self,
+        title: usize,
+        cap: usize,
+        in_a_report: &mut FixedMap<&'a str, ()>,
+    ) -> usize {
         let mut shown = 0;
         for j in title + 1..self.lines.len() {
             if shown >= cap
-                || matches!(self.role(j), Role::Header | Role::Pinned | Role::Pass)
+                || matches!(
+                    self.role(j),
+                    Role::Header | Role::NamedTitle | Role::Pinned | Role::Pass
+                )
                 || self.lines.content[j].starts_with("====")
             {
                 break;
@@ -277,6 +289,7 @@ impl<'a> Selection<'a> {
                 shown += 1;
             }
         }
+        shown
     }
 
     /// Line `j` continues the block of an error indented by `indent`: a stack
@@ -341,7 +354,9 @@ impl<'a> Selection<'a> {
                     .into_iter()
                     .flatten()
                 {
-                    if self.role(j) == Role::Pass || !self.adds_line(j, &shown_keys) {
+                    if matches!(self.role(j), Role::Pass | Role::NamedTitle)
+                        || !self.adds_line(j, &shown_keys)
+                    {
                         continue;
                     }
                     let cost = self.lines.raw[j].len() + 1;
@@ -467,22 +482,26 @@ impl<'a> Selection<'a> {
         let mut items = Vec::new();
         let mut gap = 0usize;
         let mut gap_passes = 0usize;
+        let mut gap_titles = 0usize;
         let mut i = 0;
         while i < n {
             match self.fate[i] {
                 Fate::Folded => i += 1,
                 Fate::Omitted => {
                     gap += 1;
-                    if self.role(i) == Role::Pass {
-                        gap_passes += 1;
+                    match self.role(i) {
+                        Role::Pass => gap_passes += 1,
+                        Role::NamedTitle => gap_titles += 1,
+                        _ => {}
                     }
                     i += 1;
                 }
                 Fate::Pinned | Fate::Wanted => {
                     if gap > 0 {
-                        items.push(gap_item(gap, gap_passes, style));
+                        items.push(gap_item(gap, gap_passes, gap_titles, style));
                         gap = 0;
                         gap_passes = 0;
+                        gap_titles = 0;
                     }
                     let key = self.key(i);
                     if key != NO_KEY
@@ -516,7 +535,7 @@ impl<'a> Selection<'a> {
             }
         }
         if gap > 0 {
-            items.push(gap_item(gap, gap_passes, style));
+            items.push(gap_item(gap, gap_passes, gap_titles, style));
         }
         items
     }
@@ -557,17 +576,27 @@ fn profile_factor(params: &Params) -> f64 {
     (params.head_lines as f64 / balanced.head_lines.max(1) as f64).max(0.25)
 }
 
-fn gap_item(count: usize, passes: usize, style: Style) -> Item {
-    if style.test_run && passes > 0 {
-        let lines = if count == 1 { "line" } else { "lines" };
-        Item::Omit {
-            count,
-            text: Some(format!(
-                "[headroom: {count} {lines} omitted ({passes} passed)]"
-            )),
-        }
-    } else {
-        Item::Omit { count, text: None }
+/// The gap line; in a test run it says how many of its lines were passing
+/// tests and titles of reports folded into one shown above.
+fn gap_item(count: usize, passes: usize, titles: usize, style: Style) -> Item {
+    if !style.test_run || passes + titles == 0 {
+        return Item::Omit { count, text: None };
+    }
+    let lines = if count == 1 { "line" } else { "lines" };
+    let mut parts = Vec::new();
+    if passes > 0 {
+        parts.push(format!("{passes} passed"));
+    }
+    if titles > 0 {
+        let of = if titles == 1 { "title" } else { "titles" };
+        parts.push(format!("{titles} report {of} of tests named elsewhere"));
+    }
+    Item::Omit {
+        count,
+        text: Some(format!(
+            "[headroom: {count} {lines} omitted ({})]",
+            parts.join(", ")
+        )),
     }
 }
 

@@ -177,6 +177,54 @@ impl FailureList {
     }
 }
 
+/// The pytest node id a failing line names: `tests/t.py::T::x[a b]` in
+/// `FAILED tests/t.py::T::x[a b] - msg`, `ERROR tests/t.py` or
+/// `tests/t.py::x FAILED [ 5%]`.
+pub fn failing_id(line: &str) -> Option<&str> {
+    let t = line.trim();
+    for word in ["FAILED ", "ERROR "] {
+        if let Some(rest) = t.strip_prefix(word) {
+            let id = rest.split(" - ").next().unwrap_or(rest).trim_end();
+            return is_test_id(id).then_some(id);
+        }
+    }
+    let word = word_after_test_id(t)?;
+    if !matches!(word, "FAILED" | "ERROR") {
+        return None;
+    }
+    let body = t
+        .strip_suffix(']')
+        .and_then(|b| b.rsplit_once(" ["))
+        .map_or(t, |(b, _)| b);
+    body.trim_end().strip_suffix(word).map(str::trim_end)
+}
+
+/// The names a report title may give the test of node id `id`: the id
+/// itself (`tests/t.py`, as in `ERROR collecting tests/t.py`) and, for a
+/// test, its path inside the file with dots (`TestX.test_y[a]`).
+pub fn title_names_of(id: &str) -> Vec<String> {
+    let mut names = vec![id.to_string()];
+    if let Some((_, inside)) = id.split_once("::") {
+        names.push(inside.replace("::", "."));
+    }
+    names
+}
+
+/// The text of a pytest report title (`ERROR at setup of test_x` in
+/// `____ ERROR at setup of test_x ____`) and its endings after each space,
+/// longest first: one of them is the test's name (`test_x`).
+pub fn title_candidates(line: &str) -> Option<impl Iterator<Item = &str>> {
+    let t = line.trim();
+    if !(t.starts_with('_') && t.ends_with('_')) {
+        return None;
+    }
+    let inner = t.trim_matches('_').trim();
+    let ends = inner
+        .match_indices(' ')
+        .map(move |(at, _)| &inner[at + 1..]);
+    Some(std::iter::once(inner).chain(ends))
+}
+
 /// A pytest node id (`tests/t.py::T::x[a]`) or a test file (`tests/t.py`).
 fn is_test_id(s: &str) -> bool {
     s.contains("::") || s.ends_with(".py")
@@ -266,6 +314,43 @@ mod tests {
             Some(Verdict::Message)
         );
         assert_eq!(verdict("tests/test_appctx.py EEEEEEEE   [  3%]"), None);
+    }
+
+    #[test]
+    fn failing_ids_and_title_names() {
+        assert_eq!(
+            failing_id("ERROR tests/t.py::test_x[a b] - AttributeError: m..."),
+            Some("tests/t.py::test_x[a b]")
+        );
+        assert_eq!(
+            failing_id("ERROR tests/test_cli.py"),
+            Some("tests/test_cli.py")
+        );
+        assert_eq!(
+            failing_id("tests/t.py::T::test_y FAILED                 [ 50%]"),
+            Some("tests/t.py::T::test_y")
+        );
+        assert_eq!(failing_id("tests/t.py::T::test_y PASSED [ 50%]"), None);
+        assert_eq!(failing_id("ERROR boom"), None);
+        assert_eq!(
+            title_names_of("tests/t.py::T::test_y[a]"),
+            ["tests/t.py::T::test_y[a]", "T.test_y[a]"]
+        );
+        let candidates: Vec<&str> = title_candidates("____ ERROR at setup of test_x[a b] ____")
+            .unwrap()
+            .collect();
+        assert_eq!(
+            candidates,
+            [
+                "ERROR at setup of test_x[a b]",
+                "at setup of test_x[a b]",
+                "setup of test_x[a b]",
+                "of test_x[a b]",
+                "test_x[a b]",
+                "b]"
+            ]
+        );
+        assert!(title_candidates("==== FAILURES ====").is_none());
     }
 
     #[test]
