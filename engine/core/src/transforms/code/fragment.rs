@@ -59,6 +59,19 @@ pub fn body_tail_end(lines: &[&str], next_function: usize) -> Option<usize> {
     end
 }
 
+/// The same for Python, where a body ends where the indentation does: the
+/// last row before `next_function` that is not blank, nor a decorator or
+/// comment at the next function's indentation.
+pub fn indented_tail_end(lines: &[&str], next_function: usize) -> Option<usize> {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let level = indent(lines.get(next_function)?);
+    (0..next_function).rev().find(|&row| {
+        let line = lines[row];
+        let t = line.trim_start();
+        !(t.is_empty() || indent(line) == level && (t.starts_with('@') || t.starts_with('#')))
+    })
+}
+
 /// `{` minus `}` on one line, outside comments, strings and character
 /// literals (a rough scan: enough to follow block structure).
 fn brace_balance(line: &str, in_block_comment: &mut bool) -> i64 {
@@ -144,5 +157,14 @@ mod tests {
         // A piece starting at the top level closes nothing.
         let top = ["int x;", "void f() {", "}", "", "int g() {"];
         assert_eq!(body_tail_end(&top, 4), None);
+        let python = [
+            "        x += 1",
+            "        return x",
+            "",
+            "    # helper",
+            "    @property",
+            "    def next(self):",
+        ];
+        assert_eq!(indented_tail_end(&python, 5), Some(1));
     }
 }

@@ -187,19 +187,27 @@ pub fn outline(lines: &Lines, ctx: &Ctx) -> Result<Outlined, Declined> {
     // A piece starting inside a function body: the rest of that body goes
     // too, unless the task is about it (tried first; dropped if the result
     // would not parse as well as the input).
-    let body_tail = if lead_in.is_none() && !lang.indented_blocks() && !input_errors.is_empty() {
+    // (Braced: up to the closing brace, which stays; Python: up to the
+    // dedent, behind a comment at the first line's indentation.)
+    let body_tail = if lead_in.is_some() {
+        None
+    } else if lang.indented_blocks() {
+        first_outer_function(lang, &tree, &content)
+            .and_then(|next| fragment::indented_tail_end(&content, next))
+            .map(|last| last + 1)
+    } else if !input_errors.is_empty() {
         first_outer_function(lang, &tree, &content)
             .and_then(|next| fragment::body_tail_end(&content, next))
-            .filter(|&end| end >= settings.limits.short_body)
-            .filter(|&end| !relevance.mentioned_in(0, end - 1))
-            .map(|end| Elision {
-                first: 0,
-                last: end - 1,
-                lead: format!("{}{} ", leading_indent(content[0]), lang.line_comment()),
-            })
     } else {
         None
-    };
+    }
+    .filter(|&end| end >= settings.limits.short_body)
+    .filter(|&end| !relevance.mentioned_in(0, end - 1))
+    .map(|end| Elision {
+        first: 0,
+        last: end - 1,
+        lead: format!("{}{} ", leading_indent(content[0]), lang.line_comment()),
+    });
     if let Some(lead_in) = lead_in {
         outline.elisions.insert(0, lead_in);
     }

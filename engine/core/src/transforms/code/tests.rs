@@ -411,7 +411,7 @@ fn a_piece_starting_mid_function_gets_no_new_errors() {
                 // The rest of the body the piece starts in goes too.
                 if matches!(
                     f.lang,
-                    Lang::Go | Lang::Rust | Lang::Java | Lang::C | Lang::Cpp
+                    Lang::Python | Lang::Go | Lang::Rust | Lang::Java | Lang::C | Lang::Cpp
                 ) {
                     assert!(
                         matches!(done.plan.items.first(), Some(Item::Omit { count, .. }) if *count >= 10),
