@@ -43,7 +43,8 @@ pub fn compress(lines: &Lines, ctx: &Ctx) -> Outcome {
 /// Report titles naming a test that a kept failure line names too (pytest's
 /// short summary `ERROR t.py::test_x - ...` under `___ ERROR at setup of
 /// test_x ___`) become [`Role::NamedTitle`]: the summary keeps the name, so
-/// the title may fold when its report repeats an earlier one.
+/// the title may fold when its report repeats an earlier one. Other pytest
+/// titles become [`Role::ListedTitle`]: they may fold too, listed by name.
 fn mark_named_titles(lines: &Lines, roles: &mut [Role]) {
     let named: BTreeSet<String> = lines
         .content
@@ -53,17 +54,16 @@ fn mark_named_titles(lines: &Lines, roles: &mut [Role]) {
         .filter_map(|(line, _)| results::failing_id(line))
         .flat_map(results::title_names_of)
         .collect();
-    if named.is_empty() {
-        return;
-    }
     for (line, role) in lines.content.iter().zip(roles.iter_mut()) {
         if *role != Role::Header {
             continue;
         }
-        let names_a_kept_test = results::title_candidates(line)
-            .is_some_and(|mut candidates| candidates.any(|c| named.contains(c)));
-        if names_a_kept_test {
-            *role = Role::NamedTitle;
+        if let Some(mut candidates) = results::title_candidates(line) {
+            *role = if candidates.any(|c| named.contains(c)) {
+                Role::NamedTitle
+            } else {
+                Role::ListedTitle
+            };
         }
     }
 }
@@ -152,7 +152,17 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("E   AttributeError: no attribute 'notset' [×30]\n"));
-        assert!(out.contains("test_29x ____\n____ test_values"), "{out}");
+        assert!(
+            out.contains(
+                "(29 report titles with nothing new in the report: \
+                 ERROR at setup of: test_1x test_2x "
+            ),
+            "titles of repeated reports fold, their tests listed: {out}"
+        );
+        for n in 1..30 {
+            assert!(out.contains(&format!(" test_{n}x")), "{out}");
+        }
+        assert!(out.contains("test_29x)]\n____ test_values ____\n"), "{out}");
         assert!(out.contains("E   assert 41 == 42\n"));
         assert!(out.contains("E   assert 40 == 42\n"));
     }

@@ -35,6 +35,10 @@ pub enum Role {
     /// four hundred tests failing the same way cost one report, not four
     /// hundred titles.
     NamedTitle,
+    /// A pytest report title (`____ test_x ____`) whose test no other kept
+    /// line names: read like a [`Role::NamedTitle`], but when it folds, the
+    /// gap line lists its text, so every failing test's name stays.
+    ListedTitle,
 }
 
 /// Namespaces of keys, so lines of different roles never share one.
@@ -137,7 +141,9 @@ pub fn keys(lines: &Lines, roles: &[Role]) -> Keys {
         let key = match role {
             // Passing tests are dropped, never shown as an example: they
             // need no key.
-            Role::Pinned | Role::Pass | Role::Header | Role::NamedTitle => NO_KEY,
+            Role::Pinned | Role::Pass | Role::Header | Role::NamedTitle | Role::ListedTitle => {
+                NO_KEY
+            }
             _ if line.trim().is_empty() => NO_KEY,
             // An error stands only for errors that differ from it in
             // numbers alone; other lines may also differ in ids.

@@ -182,7 +182,10 @@ impl<'a> Selection<'a> {
         let mut budget = count * EDGE_BYTES_PER_LINE;
         let mut pinned_keys: Vec<u32> = Vec::new();
         for (nth, i) in range.enumerate() {
-            if matches!(self.role(i), Role::Pass | Role::NamedTitle) {
+            if matches!(
+                self.role(i),
+                Role::Pass | Role::NamedTitle | Role::ListedTitle
+            ) {
                 continue;
             }
             let key = self.key(i);
@@ -224,9 +227,9 @@ impl<'a> Selection<'a> {
         let mut in_a_report = FixedMap::default();
         for i in 0..n {
             let role = self.role(i);
-            if matches!(role, Role::Header | Role::NamedTitle) {
+            if matches!(role, Role::Header | Role::NamedTitle | Role::ListedTitle) {
                 let shown = self.want_report(i, block_cap, &mut in_a_report);
-                if role == Role::NamedTitle && shown > 0 {
+                if role != Role::Header && shown > 0 {
                     self.fate[i] = Fate::Pinned;
                 }
             }
@@ -274,7 +277,7 @@ impl<'a> Selection<'a> {
             if shown >= cap
                 || matches!(
                     self.role(j),
-                    Role::Header | Role::NamedTitle | Role::Pinned | Role::Pass
+                    Role::Header | Role::NamedTitle | Role::ListedTitle | Role::Pinned | Role::Pass
                 )
                 || self.lines.content[j].starts_with("====")
             {
@@ -354,8 +357,10 @@ impl<'a> Selection<'a> {
                     .into_iter()
                     .flatten()
                 {
-                    if matches!(self.role(j), Role::Pass | Role::NamedTitle)
-                        || !self.adds_line(j, &shown_keys)
+                    if matches!(
+                        self.role(j),
+                        Role::Pass | Role::NamedTitle | Role::ListedTitle
+                    ) || !self.adds_line(j, &shown_keys)
                     {
                         continue;
                     }
@@ -483,6 +488,7 @@ impl<'a> Selection<'a> {
         let mut gap = 0usize;
         let mut gap_passes = 0usize;
         let mut gap_titles = 0usize;
+        let mut gap_listed: Vec<&str> = Vec::new();
         let mut i = 0;
         while i < n {
             match self.fate[i] {
@@ -492,16 +498,22 @@ impl<'a> Selection<'a> {
                     match self.role(i) {
                         Role::Pass => gap_passes += 1,
                         Role::NamedTitle => gap_titles += 1,
+                        Role::ListedTitle => gap_listed.push(self.lines.content[i]),
                         _ => {}
                     }
                     i += 1;
                 }
                 Fate::Pinned | Fate::Wanted => {
                     if gap > 0 {
-                        items.push(gap_item(gap, gap_passes, gap_titles, style));
+                        let folded = FoldedTitles {
+                            named: gap_titles,
+                            listed: &gap_listed,
+                        };
+                        items.push(gap_item(gap, gap_passes, folded, style));
                         gap = 0;
                         gap_passes = 0;
                         gap_titles = 0;
+                        gap_listed.clear();
                     }
                     let key = self.key(i);
                     if key != NO_KEY
@@ -535,7 +547,11 @@ impl<'a> Selection<'a> {
             }
         }
         if gap > 0 {
-            items.push(gap_item(gap, gap_passes, gap_titles, style));
+            let folded = FoldedTitles {
+                named: gap_titles,
+                listed: &gap_listed,
+            };
+            items.push(gap_item(gap, gap_passes, folded, style));
         }
         items
     }
@@ -576,10 +592,19 @@ fn profile_factor(params: &Params) -> f64 {
     (params.head_lines as f64 / balanced.head_lines.max(1) as f64).max(0.25)
 }
 
+/// Report titles a gap stands for: those whose test a kept line names
+/// (counted) and those whose test nothing else names (listed).
+struct FoldedTitles<'t, 'a> {
+    named: usize,
+    listed: &'t [&'a str],
+}
+
 /// The gap line; in a test run it says how many of its lines were passing
-/// tests and titles of reports folded into one shown above.
-fn gap_item(count: usize, passes: usize, titles: usize, style: Style) -> Item {
-    if !style.test_run || passes + titles == 0 {
+/// tests and titles of reports folded into one shown above, and lists the
+/// titles no other kept line names.
+fn gap_item(count: usize, passes: usize, folded: FoldedTitles, style: Style) -> Item {
+    let titles = folded.named;
+    if !style.test_run || passes + titles + folded.listed.len() == 0 {
         return Item::Omit { count, text: None };
     }
     let lines = if count == 1 { "line" } else { "lines" };
@@ -591,12 +616,59 @@ fn gap_item(count: usize, passes: usize, titles: usize, style: Style) -> Item {
         let of = if titles == 1 { "title" } else { "titles" };
         parts.push(format!("{titles} report {of} of tests named elsewhere"));
     }
+    if !folded.listed.is_empty() {
+        let n = folded.listed.len();
+        let of = if n == 1 { "title" } else { "titles" };
+        parts.push(format!(
+            "{n} report {of} with nothing new in the report: {}",
+            list_titles(folded.listed)
+        ));
+    }
     Item::Omit {
         count,
         text: Some(format!(
             "[headroom: {count} {lines} omitted ({})]",
             parts.join(", ")
         )),
+    }
+}
+
+/// Titles' texts without their `_` frames, a run of the same form
+/// (`ERROR at setup of`) written once: `ERROR at setup of: test_a test_b`.
+/// Spaces, not commas, separate names: a comma costs a token per name, a
+/// space merges into the name's first token.
+fn list_titles(titles: &[&str]) -> String {
+    let mut out = String::new();
+    let mut last_form = None;
+    for title in titles {
+        let text = title.trim().trim_matches('_').trim();
+        let (form, name) = title_form(text);
+        if last_form == Some(form) {
+            out.push(' ');
+        } else {
+            if last_form.is_some() {
+                out.push_str("; ");
+            }
+            if !form.is_empty() {
+                out.push_str(form);
+                out.push_str(": ");
+            }
+            last_form = Some(form);
+        }
+        out.push_str(name);
+    }
+    out
+}
+
+/// A pytest title's form and test: (`ERROR at setup of`, `test_x`) from
+/// `ERROR at setup of test_x`, (`ERROR collecting`, `t.py`), or no form.
+fn title_form(text: &str) -> (&str, &str) {
+    if let Some(name) = text.strip_prefix("ERROR collecting ") {
+        return ("ERROR collecting", name);
+    }
+    match text.find(" of ") {
+        Some(at) if text.starts_with("ERROR at ") => (&text[..at + 3], &text[at + 4..]),
+        _ => ("", text),
     }
 }
 
