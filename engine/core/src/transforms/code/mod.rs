@@ -212,7 +212,7 @@ pub fn outline(lines: &Lines, ctx: &Ctx) -> Result<Outlined, Declined> {
         outline.elisions.insert(0, lead_in);
     }
     let mut plan = Plan {
-        items: plan_items(lines.len(), &outline.elisions, ctx.hash),
+        items: plan_items(&lines.content, &outline.elisions, ctx.hash),
         kept: kept_description(&outline.relevant),
         marker_prefix: Some(format!("{} ", lang.line_comment())),
     };
@@ -221,7 +221,7 @@ pub fn outline(lines: &Lines, ctx: &Ctx) -> Result<Outlined, Declined> {
     if let Some(tail) = body_tail {
         let mut elisions = outline.elisions.clone();
         elisions.insert(0, tail);
-        let items = plan_items(lines.len(), &elisions, ctx.hash);
+        let items = plan_items(&lines.content, &elisions, ctx.hash);
         let with_tail = Plan {
             items,
             ..plan.clone()
@@ -353,17 +353,30 @@ fn parse_in_language(
 
 /// Keep every row except the elided runs (sorted; an overlapping run, which
 /// the walk never proposes, is skipped rather than trusted).
-fn plan_items(rows: usize, elisions: &[Elision], hash: &str) -> Vec<Item> {
+/// An elision must leave out at least this many times the bytes of the
+/// line standing in for it (which names the retrieval hash): cutting three
+/// short comment lines to save a handful of tokens is not worth a gap.
+const MIN_ELIDED_PER_STAND_IN: usize = 2;
+
+fn plan_items(content: &[&str], elisions: &[Elision], hash: &str) -> Vec<Item> {
+    let rows = content.len();
     let mut items = Vec::with_capacity(rows);
     let mut row = 0;
     for e in elisions {
         if e.first < row || e.last >= rows {
             continue;
         }
+        let line = e.line(hash);
+        let elided: usize = content[e.first..=e.last].iter().map(|l| l.len() + 1).sum();
+        // (The start of a piece, a comment tail the parse was made
+        // without, must go whatever its size.)
+        if e.first > 0 && elided < MIN_ELIDED_PER_STAND_IN * line.len() {
+            continue;
+        }
         items.extend((row..e.first).map(Item::Keep));
         items.push(Item::Omit {
             count: e.rows(),
-            text: Some(e.line(hash)),
+            text: Some(line),
         });
         row = e.last + 1;
     }

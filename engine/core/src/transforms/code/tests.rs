@@ -594,3 +594,30 @@ fn corpus_a_function_the_query_names_keeps_its_body() {
         assert_sound(&case.name, &case.text, path.as_deref(), &focused);
     }
 }
+
+#[test]
+fn a_gap_must_save_more_than_its_stand_in_costs() {
+    let short = ["fn f() {", "// a", "// b", "// c", "}"];
+    let long_line = "// a long comment line that says a great deal about nothing";
+    let long = ["fn f() {", long_line, long_line, long_line, "}"];
+    let elision = Elision {
+        first: 1,
+        last: 3,
+        lead: "// ".into(),
+    };
+    let hash = "0123456789abcdef01234567";
+    let kept_whole: Vec<Item> = (0..5).map(Item::Keep).collect();
+    assert_eq!(
+        plan_items(&short, std::slice::from_ref(&elision), hash),
+        kept_whole
+    );
+    let items = plan_items(&long, std::slice::from_ref(&elision), hash);
+    assert_eq!(items.len(), 3);
+    assert_eq!(
+        items[1],
+        Item::Omit {
+            count: 3,
+            text: Some(elision.line(hash))
+        }
+    );
+}
