@@ -9,12 +9,19 @@ use crate::engine::{Engine, EngineError};
 use crate::store::Store;
 use headroom_core::messages::{self, Site};
 use headroom_core::{marker, CcrEntry, MessagesError, Options, Shape};
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// A stored original is written again after this long, in case the store
 /// lost it (e.g. Redis restarted without persistence).
 const STORE_REFRESH: Duration = Duration::from_secs(60);
+
+/// A hash found not retrieved is not asked about again for this long (the
+/// store round trip would otherwise be paid by every request). Retrievals
+/// answered by this proxy take effect at once; those answered by another
+/// replica within this delay.
+const NOT_RETRIEVED_TTL: Duration = Duration::from_secs(2);
 
 /// The compressed body and what it took.
 #[derive(Debug)]
@@ -41,6 +48,7 @@ pub struct Compressor {
     options: Options,
     options_key: String,
     stats: Arc<Stats>,
+    not_retrieved: Mutex<HashMap<String, Instant>>,
 }
 
 /// A site with its compression result.
@@ -65,7 +73,49 @@ impl Compressor {
             options,
             options_key,
             stats,
+            not_retrieved: Mutex::new(HashMap::new()),
         }
+    }
+
+    fn not_retrieved(&self) -> std::sync::MutexGuard<'_, HashMap<String, Instant>> {
+        self.not_retrieved.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The model just retrieved `hash` through this proxy.
+    pub fn note_retrieved(&self, hash: &str) {
+        self.not_retrieved().remove(hash);
+    }
+
+    /// Which of `hashes` the model retrieved before: the store knows, but
+    /// hashes it denied a moment ago are not asked about again.
+    async fn retrieved(&self, hashes: Vec<String>) -> Result<Vec<String>, Fault> {
+        let unknown: Vec<String> = {
+            let seen = self.not_retrieved();
+            hashes
+                .into_iter()
+                .filter(|h| {
+                    seen.get(h)
+                        .is_none_or(|at| at.elapsed() >= NOT_RETRIEVED_TTL)
+                })
+                .collect()
+        };
+        if unknown.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found = self
+            .store
+            .retrieved(&unknown)
+            .await
+            .map_err(|_| Fault::StoreUnavailable)?;
+        let mut seen = self.not_retrieved();
+        if seen.len() > 100_000 {
+            seen.clear();
+        }
+        let now = Instant::now();
+        for h in unknown.into_iter().filter(|h| !found.contains(h)) {
+            seen.insert(h, now);
+        }
+        Ok(found)
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -98,10 +148,7 @@ impl Compressor {
         let retrieved = if hashes.is_empty() {
             Vec::new()
         } else {
-            self.store
-                .retrieved(&hashes)
-                .await
-                .map_err(|_| Fault::StoreUnavailable)?
+            self.retrieved(hashes).await?
         };
 
         let mut to_store: Vec<CcrEntry> = Vec::new();
@@ -123,7 +170,7 @@ impl Compressor {
             let expand = r
                 .ccr
                 .as_ref()
-                .is_some_and(|c| retrieved.iter().any(|h| *h == c.hash));
+                .is_some_and(|c| retrieved.contains(&c.hash));
             match (&d.cached.replacement, expand) {
                 (Some(replacement), false) => {
                     out.tokens_after += r.tokens_after;
