@@ -36,6 +36,7 @@ pub fn compress(lines: &Lines, ctx: &Ctx) -> Outcome {
         }
     }
     mark_named_titles(lines, &mut roles.roles);
+    keep_one_warning_per_site(lines, &mut roles.roles);
     let keys = log::line_keys(lines, &roles.roles);
     log::plan(lines, &ctx.params, &roles, &keys, Style { test_run: true })
 }
@@ -64,6 +65,24 @@ fn mark_named_titles(lines: &Lines, roles: &mut [Role]) {
             } else {
                 Role::ListedTitle
             };
+        }
+    }
+}
+
+/// pytest's warnings summary repeats a warning raised at one place with
+/// other values (`auth.py:45: DeprecationWarning: ... passed in (42)`, then
+/// `(None)`): in a test run only the first warning of each place and
+/// category is worth its line; the others become plain lines (omitted).
+fn keep_one_warning_per_site(lines: &Lines, roles: &mut [Role]) {
+    let mut sites = BTreeSet::new();
+    for (line, role) in lines.content.iter().zip(roles.iter_mut()) {
+        if *role != Role::Warning {
+            continue;
+        }
+        if let Some(site) = results::warning_site(line) {
+            if !sites.insert(site) {
+                *role = Role::Plain;
+            }
         }
     }
 }
@@ -206,6 +225,29 @@ mod tests {
         for n in 0..30 {
             assert!(out.contains(&format!("ERROR tests/t.py::test_{n}x - ")));
         }
+    }
+
+    #[test]
+    fn one_warning_per_place_in_the_warnings_summary() {
+        let mut text = String::new();
+        for n in 0..30 {
+            text.push_str(&format!("tests/t.py::test_ok_{n} PASSED [ {n}%]\n"));
+        }
+        text.push_str("==== warnings summary ====\ntests/t.py::test_a\n");
+        text.push_str("  /src/auth.py:45: DeprecationWarning: bad user (42)\n");
+        text.push_str("    warnings.warn(\n\ntests/t.py::test_b\n");
+        text.push_str("  /src/auth.py:45: DeprecationWarning: bad user (None)\n");
+        text.push_str("    warnings.warn(\n\ntests/t.py::test_c\n");
+        text.push_str("  /src/auth.py:55: DeprecationWarning: bad password (None)\n");
+        text.push_str("    warnings.warn(\n\n-- Docs: https://docs.pytest.org/\n");
+        text.push_str("==== 30 passed, 3 warnings in 1.00s ====\n");
+        let (_, out) = run(&text);
+        assert!(
+            out.contains("auth.py:45: DeprecationWarning: bad user (42)\n"),
+            "{out}"
+        );
+        assert!(!out.contains("bad user (None)"), "{out}");
+        assert!(out.contains("auth.py:55: DeprecationWarning: bad password (None)\n"));
     }
 
     #[test]

@@ -225,6 +225,16 @@ pub fn title_candidates(line: &str) -> Option<impl Iterator<Item = &str>> {
     Some(std::iter::once(inner).chain(ends))
 }
 
+/// Where and what a Python warning is: `/src/auth.py:45: DeprecationWarning`
+/// in `  /src/auth.py:45: DeprecationWarning: Non-string usernames ...`.
+pub fn warning_site(line: &str) -> Option<&str> {
+    let t = line.trim();
+    let at = t.find("Warning: ")?;
+    let site = &t[..at + "Warning".len()];
+    let (path, _) = site.split_once(".py:")?;
+    (!path.contains(' ')).then_some(site)
+}
+
 /// A pytest node id (`tests/t.py::T::x[a]`) or a test file (`tests/t.py`).
 fn is_test_id(s: &str) -> bool {
     s.contains("::") || s.ends_with(".py")
@@ -351,6 +361,11 @@ mod tests {
             ]
         );
         assert!(title_candidates("==== FAILURES ====").is_none());
+        assert_eq!(
+            warning_site("  /src/auth.py:45: DeprecationWarning: Non-string (42)"),
+            Some("/src/auth.py:45: DeprecationWarning")
+        );
+        assert_eq!(warning_site("WARNING: disk almost full"), None);
     }
 
     #[test]
