@@ -621,3 +621,16 @@ fn a_gap_must_save_more_than_its_stand_in_costs() {
         }
     );
 }
+
+#[test]
+fn corpus_outputs_of_other_kinds_are_not_taken_for_code() {
+    let mut misrouted = Vec::new();
+    for category in ["json", "text", "logs", "search", "diff", "test_output"] {
+        for (name, text, _) in corpus::inputs(category) {
+            if router::detect(&Lines::parse(&text), None) == router::Kind::Code {
+                misrouted.push(format!("{category}/{name}"));
+            }
+        }
+    }
+    assert!(misrouted.is_empty(), "routed to code: {misrouted:?}");
+}
