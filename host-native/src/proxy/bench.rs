@@ -248,6 +248,19 @@ async fn bench(args: BenchProxyArgs) -> anyhow::Result<()> {
     let proxied = load(&format!("{proxy}/v1/messages"), Arc::clone(&same), n, c).await;
     report("50 KB tool output, seen before (cache)", &direct, &proxied);
     println!("  RSS {rss_before:.0} MB -> {:.0} MB", rss_mb());
+    let direct = load(
+        &format!("{upstream}/v1/messages"),
+        Arc::clone(&same),
+        2000,
+        1,
+    )
+    .await;
+    let proxied = load(&format!("{proxy}/v1/messages"), Arc::clone(&same), 2000, 1).await;
+    report(
+        "50 KB tool output, seen before, 1 connection (2000 requests)",
+        &direct,
+        &proxied,
+    );
 
     // A different output each request: the engine compresses every time.
     let fresh: Vec<String> = (0..n.min(2000))
@@ -273,16 +286,21 @@ async fn bench(args: BenchProxyArgs) -> anyhow::Result<()> {
         ms(p.saturating_sub(d))
     );
 
-    // ~2 MB conversation of 30 KB outputs from several corpus files.
+    // ~2 MB conversation of 30 KB pieces of corpus files.
     let mut outputs = Vec::new();
-    let files = [
-        "logs/loghub_HDFS_2k.log",
-        "logs/loghub_Android_2k.log",
-        "logs/loghub_Apache_2k.log",
-        "logs/cargo_build_v_hexyl.log",
-    ];
+    let mut files = Vec::new();
+    for dir in ["logs", "json", "test_output", "search"] {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(args.corpus.join(dir))
+            .with_context(|| format!("corpus folder {dir}"))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        names.sort();
+        files.extend(names);
+    }
     'fill: for f in files {
-        let text = read(f)?;
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
         let mut rest = text.as_str();
         while rest.len() > 30_000 {
             let cut = rest[..30_000].rfind('\n').map_or(30_000, |i| i + 1);
