@@ -251,6 +251,25 @@ mod tests {
     }
 
     #[test]
+    fn report_lines_differing_in_an_address_fold() {
+        let mut text = String::from("==== FAILURES ====\n");
+        for n in 0..30 {
+            text.push_str(&format!("____ test_t[t{n}] ____\n"));
+            text.push_str(&format!("self = <T object at 0x7f304f68a{n:03}>\n"));
+            text.push_str("E   Failed: should time out\n");
+        }
+        text.push_str("==== 30 failed in 1.00s ====\n");
+        let (_, out) = run(&text);
+        assert!(
+            out.contains("____ test_t[t0] ____\nself = <T object at 0x7f304f68a000> [×"),
+            "{out}"
+        );
+        assert!(!out.contains("0x7f304f68a001"), "{out}");
+        assert!(!out.contains("0x7f304f68a015"), "{out}");
+        assert!(out.contains(" test_t[t28] test_t[t29])]\n"), "{out}");
+    }
+
+    #[test]
     fn cargo_failure_list_names_are_kept() {
         let mut text = String::from("running 30 tests\n");
         for n in 0..28 {

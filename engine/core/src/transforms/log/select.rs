@@ -11,6 +11,7 @@ use crate::lines::Lines;
 use crate::options::Params;
 use crate::plan::{Item, Plan};
 use crate::transforms::Outcome;
+use std::borrow::Cow;
 
 /// Share of the original's bytes the output may spend, in total, before it
 /// stops adding context lines and examples of repeated patterns (the
@@ -261,8 +262,9 @@ impl<'a> Selection<'a> {
 
     /// The report under the title at `title`: its lines up to the next
     /// title, summary or passing test, at most `cap` of them, except those
-    /// an earlier report already shows word for word (they fold into it, so
-    /// a hundred failures with one cause show that cause once, with counts).
+    /// an earlier report already shows word for word, memory addresses aside
+    /// (they fold into it, so a hundred failures with one cause show that
+    /// cause once, with counts).
     /// Report lines are pinned, not merely wanted: `assert 41 == 42` in one
     /// test and `assert 40 == 42` in the next are different failures, even
     /// though they differ only in numbers. Returns how many lines it shows.
@@ -270,7 +272,7 @@ impl<'a> Selection<'a> {
         &mut self,
         title: usize,
         cap: usize,
-        in_a_report: &mut FixedMap<&'a str, ()>,
+        in_a_report: &mut FixedMap<Cow<'a, str>, ()>,
     ) -> usize {
         let mut shown = 0;
         for j in title + 1..self.lines.len() {
@@ -287,7 +289,7 @@ impl<'a> Selection<'a> {
             if line.trim().is_empty() {
                 continue;
             }
-            if in_a_report.insert(line, ()).is_none() {
+            if in_a_report.insert(without_addresses(line), ()).is_none() {
                 self.fate[j] = Fate::Pinned;
                 shown += 1;
             }
@@ -670,6 +672,29 @@ fn title_form(text: &str) -> (&str, &str) {
         Some(at) if text.starts_with("ERROR at ") => (&text[..at + 3], &text[at + 4..]),
         _ => ("", text),
     }
+}
+
+/// `line` with memory addresses (`0x7f304f68af50`) blanked: Python prints
+/// one in every `<object at 0x...>`, and it differs in every report.
+fn without_addresses(line: &str) -> Cow<'_, str> {
+    if !line.contains("0x") {
+        return Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find("0x") {
+        let digits = rest[at + 2..]
+            .bytes()
+            .take_while(u8::is_ascii_hexdigit)
+            .count();
+        out.push_str(&rest[..at + 2]);
+        if digits < 6 {
+            out.push_str(&rest[at + 2..at + 2 + digits]);
+        }
+        rest = &rest[at + 2 + digits..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 /// Width of a line's leading whitespace.
