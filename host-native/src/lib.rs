@@ -5,6 +5,7 @@
 //! benchmarks and parity tests. Both implement [`engine::Engine`].
 
 pub mod engine;
+pub mod module_cache;
 pub mod native_engine;
 pub mod proxy;
 pub mod store;

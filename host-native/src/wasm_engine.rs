@@ -83,7 +83,8 @@ impl WasmEngine {
             wasmtime::Engine::new(&wasm_config).map_err(module_error("configure wasmtime"))?;
 
         let started = Instant::now();
-        let module = Module::new(&engine, wasm).map_err(module_error("compile the module"))?;
+        let (module, _from_cache) = crate::module_cache::load_or_compile(&engine, wasm)
+            .map_err(module_error("compile the module"))?;
         let compile_time = started.elapsed();
         check_abi(&module)?;
 
@@ -117,7 +118,8 @@ impl WasmEngine {
         })
     }
 
-    /// How long Cranelift took to compile the module.
+    /// How long it took to get the module ready: compiling it with
+    /// Cranelift, or loading its code from the module cache.
     pub fn compile_time(&self) -> Duration {
         self.inner.compile_time
     }
