@@ -135,6 +135,11 @@ fn string_arg(name: &str, value: &JsValue) -> Result<String, JsValue> {
 
 /// Deserialize an optional argument (absent, `undefined` or `null` mean the
 /// defaults) with errors that name the field, e.g. `options.bias: ...`.
+///
+/// The value goes through `JSON.stringify` and serde_json, exactly as the C
+/// ABI reads it, so both faces accept and refuse the same objects (a
+/// direct `serde_wasm_bindgen` read looks up only the known fields and
+/// would silently accept a misspelt option).
 fn from_js<T: DeserializeOwned + Default>(
     arg: &str,
     code: ErrorCode,
@@ -143,7 +148,16 @@ fn from_js<T: DeserializeOwned + Default>(
     let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
         return Ok(T::default());
     };
-    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value)).map_err(|err| {
+    let json: String = js_sys::JSON::stringify(&value)
+        .map_err(|_| {
+            throwable(EngineError::new(
+                code,
+                format!("{arg}: not serializable as JSON"),
+            ))
+        })?
+        .into();
+    let mut reader = serde_json::Deserializer::from_str(&json);
+    serde_path_to_error::deserialize(&mut reader).map_err(|err| {
         let message = field_message(
             Some(arg),
             &err.path().to_string(),
