@@ -21,10 +21,24 @@ export const savedPercent = (before, after) => (before > 0 ? ((before - after) /
 export function gapSpans(r) {
   const spans = new Map();
   if (!r.compressed) return spans;
+  // Output line -> original line, for lines kept as they were.
+  const same = new Map();
+  for (const run of r.runs) if (run.op === 'same') for (let k = 0; k < run.n; k++) same.set(run.b + k, run.a + k);
+  const outLines = splitLines(r.text);
   r.runs.forEach((run, i) => {
     if (run.op !== 'add') return;
     const del = r.runs[i - 1]?.op === 'del' ? r.runs[i - 1] : r.runs[i + 1]?.op === 'del' ? r.runs[i + 1] : null;
-    if (del) for (let k = 0; k < run.n; k++) spans.set(run.b + k, { a: del.a, n: del.n });
+    for (let k = 0; k < run.n; k++) {
+      const b = run.b + k;
+      // A marker that states its count ("… 16 lines omitted") right after a
+      // kept line stands for the lines that follow that line. This beats the
+      // alignment, which can pair an elided body with a wrong run when the
+      // body shares lines (blank lines, `return`) with what comes later.
+      const count = Number(outLines[b]?.match(/(\d+) lines? omitted/)?.[1]);
+      const prev = same.get(b - 1);
+      if (count > 0 && prev !== undefined) spans.set(b, { a: prev + 1, n: count });
+      else if (del) spans.set(b, { a: del.a, n: del.n });
+    }
   });
   return spans;
 }
