@@ -5,7 +5,7 @@ HOST := $(CARGO_TARGET_DIR)/release/headroom-host
 export HEADROOM_HOST := $(HOST)
 PORT ?= 8787
 
-.PHONY: setup wasm host npm test test-rust test-node test-npm lint proxy bench
+.PHONY: setup wasm host npm demo-build demo test test-rust test-node test-npm test-web test-proxy lint proxy bench
 
 setup:
 	bash scripts/setup.sh
@@ -35,7 +35,21 @@ test-node: host
 test-npm: host npm
 	bash tests/npm/run.sh
 
-test: lint test-rust test-node test-npm
+# The browser playground, built from the npm package's web build.
+demo-build: npm
+	node web-demo/build.mjs
+
+test-web: demo-build
+	bash tests/web/run.sh
+
+# The proxy end to end: real SDK clients, mock upstream, redis-server.
+test-proxy: host
+	bash tests/proxy/run.sh
+
+test: lint test-rust test-node test-npm test-web test-proxy
+
+demo: demo-build
+	node web-demo/serve.mjs
 
 proxy: host
 	$(HOST) proxy --port $(PORT)
