@@ -411,7 +411,10 @@ async fn openai_chat_retrieve_streaming_and_not() {
                 .map(str::to_string)
         })
         .collect();
-    assert_eq!(said, format!("retrieved {} chars", streamed.chars().count()));
+    assert_eq!(
+        said,
+        format!("retrieved {} chars", streamed.chars().count())
+    );
     assert!(text.contains("\"finish_reason\":\"stop\""));
     proxy.stop().await;
 }

@@ -167,10 +167,7 @@ impl Compressor {
         for d in &done {
             let r = &d.cached.result;
             out.tokens_before += r.tokens_before;
-            let expand = r
-                .ccr
-                .as_ref()
-                .is_some_and(|c| retrieved.contains(&c.hash));
+            let expand = r.ccr.as_ref().is_some_and(|c| retrieved.contains(&c.hash));
             match (&d.cached.replacement, expand) {
                 (Some(replacement), false) => {
                     out.tokens_after += r.tokens_after;
