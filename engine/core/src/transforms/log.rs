@@ -12,14 +12,14 @@ mod keys;
 mod select;
 
 pub(crate) use analyze::{keys as line_keys, roles as line_roles, Role};
-pub(crate) use select::{lossless, plan, Style};
+pub(crate) use select::{plan, Style};
 
 use super::{Ctx, Outcome};
 use crate::lines::Lines;
 
 pub fn compress(lines: &Lines, ctx: &Ctx) -> Outcome {
     if ctx.lossless_only {
-        return lossless(lines);
+        return super::mask::lossless(lines);
     }
     let roles = line_roles(lines, ctx.query);
     let keys = line_keys(lines, &roles.roles);

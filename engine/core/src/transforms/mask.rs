@@ -115,7 +115,8 @@ fn items_from_mask(lines: &Lines, keep: &[bool]) -> Vec<Item> {
         }
         let line = lines.raw[idx];
         let mut end = idx + 1;
-        if !line.trim().is_empty() {
+        // Blank is about the content beneath a line-number prefix.
+        if !lines.content[idx].trim().is_empty() {
             while end < keep.len() && keep[end] && lines.raw[end] == line {
                 end += 1;
             }

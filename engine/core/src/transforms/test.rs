@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 
 pub fn compress(lines: &Lines, ctx: &Ctx) -> Outcome {
     if ctx.lossless_only {
-        return log::lossless(lines);
+        return super::mask::lossless(lines);
     }
     let mut roles = log::line_roles(lines, ctx.query);
     let mocha_failed = lines.content.iter().any(|l| results::is_mocha_failing(l));

@@ -42,34 +42,6 @@ pub struct Style {
     pub test_run: bool,
 }
 
-/// The lossless-only plan: runs of byte-identical lines become one line with
-/// a ` [×N]` count, nothing else changes.
-pub fn lossless(lines: &Lines) -> Outcome {
-    let mut items = Vec::with_capacity(lines.len());
-    let mut i = 0;
-    while i < lines.len() {
-        let run = identical_run(lines, i, |_| true);
-        items.push(if run > 1 {
-            Item::Repeat {
-                idx: i,
-                count: run,
-                exact: true,
-            }
-        } else {
-            Item::Keep(i)
-        });
-        i += run;
-    }
-    if items.len() == lines.len() {
-        return Outcome::Unchanged;
-    }
-    Outcome::Lines(Plan {
-        items,
-        kept: String::new(),
-        marker_prefix: None,
-    })
-}
-
 /// Length of the run of lines byte-identical to line `start` (at least 1),
 /// over lines accepted by `eligible`. Blank lines never form runs.
 fn identical_run(lines: &Lines, start: usize, eligible: impl Fn(usize) -> bool) -> usize {
