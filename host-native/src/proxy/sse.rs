@@ -3,6 +3,7 @@
 //! received, and rewrites only the few it must.
 
 use bytes::{Bytes, BytesMut};
+use futures_util::{Stream, StreamExt};
 
 /// Bytes in, whole events out.
 #[derive(Default)]
@@ -30,6 +31,24 @@ impl Splitter {
         Some(parse(raw))
     }
 
+    /// The next event of `bytes`, reading more chunks until one is complete;
+    /// after the last chunk, the unterminated rest if there is one.
+    pub async fn pull<S, E>(&mut self, bytes: &mut S) -> Pulled<E>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+    {
+        loop {
+            if let Some(event) = self.next_event() {
+                return Pulled::Event(event);
+            }
+            match bytes.next().await {
+                Some(Ok(chunk)) => self.push(&chunk),
+                Some(Err(e)) => return Pulled::Failed(e),
+                None => return self.rest().map_or(Pulled::End, Pulled::Event),
+            }
+        }
+    }
+
     /// Whatever is left after the stream ended (an unterminated event).
     pub fn rest(&mut self) -> Option<Event> {
         if self.buf.iter().all(u8::is_ascii_whitespace) {
@@ -38,6 +57,15 @@ impl Splitter {
         let raw = self.buf.split().freeze();
         Some(parse(raw))
     }
+}
+
+/// What [`Splitter::pull`] got.
+pub enum Pulled<E> {
+    Event(Event),
+    /// The stream ended and nothing is left.
+    End,
+    /// Reading the stream failed.
+    Failed(E),
 }
 
 /// End (exclusive) of the first event: after a blank line (`\n\n`,

@@ -9,12 +9,11 @@ use super::forward;
 use super::inject::TOOL_NAME;
 use super::retrieval::Round;
 use super::server::upstream_error;
-use super::sse::{self, Splitter};
+use super::sse::{self, Pulled, Splitter};
 use super::stats::Fault;
 use axum::body::Body;
 use axum::http::Response;
 use bytes::Bytes;
-use futures_util::StreamExt;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use tokio::sync::mpsc;
@@ -92,7 +91,8 @@ enum RoundEnd {
     Aborted,
 }
 
-async fn emit(tx: &mpsc::Sender<Chunk>, bytes: Bytes) -> bool {
+/// Send `bytes` to the client; false when the client went away.
+pub(super) async fn emit(tx: &mpsc::Sender<Chunk>, bytes: Bytes) -> bool {
     tx.send(Ok(bytes)).await.is_ok()
 }
 
@@ -157,29 +157,19 @@ impl Stream {
         let mut held_delta: Option<Value> = None;
         let mut visible_tool_use = false;
         loop {
-            let event = match splitter.next_event() {
-                Some(e) => e,
-                None => match bytes.next().await {
-                    Some(Ok(chunk)) => {
-                        splitter.push(&chunk);
-                        continue;
+            let event = match splitter.pull(&mut bytes).await {
+                Pulled::Event(e) => e,
+                Pulled::Failed(e) => {
+                    let _ = tx.send(Err(std::io::Error::other(e))).await;
+                    return RoundEnd::Aborted;
+                }
+                Pulled::End => {
+                    // The upstream ended without message_stop.
+                    if let Some(delta) = held_delta.take() {
+                        emit(tx, self.closing_delta(delta, &blocks, visible_tool_use)).await;
                     }
-                    Some(Err(e)) => {
-                        let _ = tx.send(Err(std::io::Error::other(e))).await;
-                        return RoundEnd::Aborted;
-                    }
-                    None => match splitter.rest() {
-                        Some(e) => e,
-                        None => {
-                            // The upstream ended without message_stop.
-                            if let Some(delta) = held_delta.take() {
-                                emit(tx, self.closing_delta(delta, &blocks, visible_tool_use))
-                                    .await;
-                            }
-                            return RoundEnd::Aborted;
-                        }
-                    },
-                },
+                    return RoundEnd::Aborted;
+                }
             };
             let Ok(mut data) = serde_json::from_str::<Value>(&event.data) else {
                 if !emit(tx, event.raw).await {

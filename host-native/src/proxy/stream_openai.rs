@@ -10,13 +10,12 @@ use super::inject::TOOL_NAME;
 use super::retrieval::Round;
 use super::routes::Route;
 use super::server::upstream_error;
-use super::sse::{self, Splitter};
+use super::sse::{self, Pulled, Splitter};
 use super::stats::Fault;
-use super::stream_anthropic::{channel_body, respond_with_task, Chunk};
+use super::stream_anthropic::{channel_body, emit, respond_with_task, Chunk};
 use axum::body::Body;
 use axum::http::Response;
 use bytes::Bytes;
-use futures_util::StreamExt;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use tokio::sync::mpsc;
@@ -35,10 +34,6 @@ pub async fn run(round: Round, body: String) -> Response<Body> {
         drive(&round, body, first, &tx).await;
     });
     response
-}
-
-async fn emit(tx: &mpsc::Sender<Chunk>, bytes: Bytes) -> bool {
-    tx.send(Ok(bytes)).await.is_ok()
 }
 
 /// A tool call being streamed.
@@ -111,22 +106,13 @@ async fn one_round(
     let mut held: Vec<Value> = Vec::new();
     let mut done_raw: Option<Bytes> = None;
     loop {
-        let event = match splitter.next_event() {
-            Some(e) => e,
-            None => match bytes.next().await {
-                Some(Ok(chunk)) => {
-                    splitter.push(&chunk);
-                    continue;
-                }
-                Some(Err(e)) => {
-                    let _ = tx.send(Err(std::io::Error::other(e))).await;
-                    return RoundEnd::Aborted;
-                }
-                None => match splitter.rest() {
-                    Some(e) => e,
-                    None => break,
-                },
-            },
+        let event = match splitter.pull(&mut bytes).await {
+            Pulled::Event(e) => e,
+            Pulled::Failed(e) => {
+                let _ = tx.send(Err(std::io::Error::other(e))).await;
+                return RoundEnd::Aborted;
+            }
+            Pulled::End => break,
         };
         if event.data.trim() == "[DONE]" {
             done_raw = Some(event.raw);
