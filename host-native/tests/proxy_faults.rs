@@ -10,14 +10,7 @@ use std::sync::Arc;
 const LOG: &str = "logs/loghub_HDFS_2k.log";
 
 async fn stats(proxy: &Proxy) -> serde_json::Value {
-    client()
-        .get(format!("{}/stats", proxy.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    proxy.get("/stats").await.json().await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -42,12 +35,7 @@ async fn malformed_and_unknown_bodies_are_forwarded_byte_identical() {
         ("/v1/messages", b""),
     ];
     for (path, body) in cases {
-        let r = client()
-            .post(format!("{}{path}", proxy.url))
-            .body(body.to_vec())
-            .send()
-            .await
-            .unwrap();
+        let r = proxy.post(path, body.to_vec()).await;
         assert_eq!(r.status(), 200, "{path}");
         assert_eq!(&up.last().body[..], body);
     }
@@ -73,12 +61,9 @@ async fn upstream_errors_pass_through_with_status_headers_and_body() {
     .await;
     let body = AnthropicBody::new(&corpus_head(LOG, 20_000), false).body();
     for (query, status) in [("", 503), ("?x=429", 429)] {
-        let r = client()
-            .post(format!("{}/v1/messages{query}", proxy.url))
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap();
+        let r = proxy
+            .post(&format!("/v1/messages{query}"), body.clone())
+            .await;
         assert_eq!(r.status(), status);
         assert_eq!(r.headers()["x-upstream"], "mock");
         let v: serde_json::Value = r.json().await.unwrap();
@@ -111,12 +96,12 @@ async fn an_upstream_that_resets_the_connection_gives_a_502() {
         &temp_store("reset"),
     ]))
     .await;
-    let r = client()
-        .post(format!("{}/v1/messages", proxy.url))
-        .body(AnthropicBody::new(&corpus_head(LOG, 20_000), false).body())
-        .send()
-        .await
-        .unwrap();
+    let r = proxy
+        .post(
+            "/v1/messages",
+            AnthropicBody::new(&corpus_head(LOG, 20_000), false).body(),
+        )
+        .await;
     assert_eq!(r.status(), 502);
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["type"], "error");
@@ -141,12 +126,7 @@ async fn engine_faults_forward_the_original() {
         ]))
         .await;
         let body = AnthropicBody::new(&corpus_head(LOG, 20_000), false).body();
-        let r = client()
-            .post(format!("{}/v1/messages", proxy.url))
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap();
+        let r = proxy.post("/v1/messages", body.clone()).await;
         assert_eq!(r.status(), 200);
         assert_eq!(
             up.last().body,
@@ -155,14 +135,7 @@ async fn engine_faults_forward_the_original() {
         );
         let s = stats(&proxy).await;
         assert_eq!(s["faults"][kind], 1, "{s}");
-        let metrics = client()
-            .get(format!("{}/metrics", proxy.url))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = proxy.get("/metrics").await.text().await.unwrap();
         assert!(
             metrics.contains(&format!("headroom_faults_total{{kind=\"{kind}\"}} 1")),
             "{metrics}"
@@ -185,12 +158,7 @@ async fn a_real_engine_memory_limit_forwards_the_original() {
     ]))
     .await;
     let body = AnthropicBody::new(&corpus_head(LOG, 20_000), false).body();
-    let r = client()
-        .post(format!("{}/v1/messages", proxy.url))
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap();
+    let r = proxy.post("/v1/messages", body.clone()).await;
     assert_eq!(r.status(), 200);
     assert_eq!(up.last().body, body.as_bytes());
     let s = stats(&proxy).await;
@@ -218,12 +186,7 @@ async fn a_body_over_the_limit_streams_through_unmodified() {
     .await;
     let big = AnthropicBody::new(&corpus(LOG).repeat(5), false).body();
     assert!(big.len() > 1 << 20);
-    let r = client()
-        .post(format!("{}/v1/messages", proxy.url))
-        .body(big.clone())
-        .send()
-        .await
-        .unwrap();
+    let r = proxy.post("/v1/messages", big.clone()).await;
     assert_eq!(r.status(), 200);
     assert_eq!(up.last().body, big.as_bytes());
     assert_eq!(stats(&proxy).await["faults"]["body_too_large"], 1);
@@ -243,12 +206,7 @@ async fn mode_off_forwards_everything_unchanged() {
     ]))
     .await;
     let body = AnthropicBody::new(&corpus_head(LOG, 20_000), false).body();
-    client()
-        .post(format!("{}/v1/messages", proxy.url))
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap();
+    proxy.post("/v1/messages", body.clone()).await;
     assert_eq!(up.last().body, body.as_bytes());
     proxy.stop().await;
 }

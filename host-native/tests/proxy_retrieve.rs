@@ -158,12 +158,9 @@ fn assert_original_sent(up: &Upstream, original: &str) {
 async fn anthropic_retrieve_is_answered_inside_the_proxy() {
     let (up, proxy) = setup(anthropic_model(), "r-anthropic").await;
     let original = corpus_head(LOG, 25_000);
-    let r = client()
-        .post(format!("{}/v1/messages", proxy.url))
-        .body(AnthropicBody::new(&original, false).body())
-        .send()
-        .await
-        .unwrap();
+    let r = proxy
+        .post("/v1/messages", AnthropicBody::new(&original, false).body())
+        .await;
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
     let texts: Vec<&str> = v["content"]
@@ -190,12 +187,12 @@ async fn anthropic_retrieve_is_answered_inside_the_proxy() {
 async fn anthropic_streaming_retrieve_gives_one_well_formed_stream() {
     let (up, proxy) = setup(anthropic_model(), "r-stream").await;
     let original = corpus_head(LOG, 25_000);
-    let r = client()
-        .post(format!("{}/v1/messages?beta=true", proxy.url))
-        .body(AnthropicBody::new(&original, true).body())
-        .send()
-        .await
-        .unwrap();
+    let r = proxy
+        .post(
+            "/v1/messages?beta=true",
+            AnthropicBody::new(&original, true).body(),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     let text = r.text().await.unwrap();
     let events: Vec<Value> = text
@@ -244,34 +241,17 @@ async fn a_retrieved_output_is_expanded_in_later_turns() {
     let (up, proxy) = setup(anthropic_model(), "r-expand").await;
     let original = corpus_head(LOG, 25_000);
     let body = AnthropicBody::new(&original, false);
-    client()
-        .post(format!("{}/v1/messages", proxy.url))
-        .body(body.body())
-        .send()
-        .await
-        .unwrap();
+    proxy.post("/v1/messages", body.body()).await;
     // Next turn: the same history (the model's retrieval is invisible to
     // the client). The output now goes out whole, and the tool stays.
-    client()
-        .post(format!("{}/v1/messages", proxy.url))
-        .body(body.body())
-        .send()
-        .await
-        .unwrap();
+    proxy.post("/v1/messages", body.body()).await;
     let last = up.last();
     assert_eq!(body.changed_output(last.text()), original);
     assert!(
         declares_retrieve(&last.json()),
         "the tool list stays the same"
     );
-    let stats: Value = client()
-        .get(format!("{}/stats", proxy.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: Value = proxy.get("/stats").await.json().await.unwrap();
     assert_eq!(stats["retrievals"]["expandedInPlace"], 1, "{stats}");
     assert_eq!(stats["retrievals"]["tool"], 1, "{stats}");
     proxy.stop().await;

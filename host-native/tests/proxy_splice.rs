@@ -54,27 +54,13 @@ async fn anthropic_tool_output_is_compressed_and_every_other_byte_kept() {
     assert_eq!(got.status(), 200);
     assert_eq!(got.text().await.unwrap(), original);
 
-    let stats: serde_json::Value = client()
-        .get(format!("{}/stats", proxy.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: serde_json::Value = proxy.get("/stats").await.json().await.unwrap();
     assert_eq!(stats["requests"], 1);
     assert_eq!(stats["compressedRequests"], 1);
     assert!(stats["tokensSaved"].as_u64().unwrap() > 1000, "{stats}");
     assert_eq!(stats["retrievals"]["http"], 1);
     assert_eq!(stats["retrievals"]["toolAdded"], 1);
-    let metrics = client()
-        .get(format!("{}/metrics", proxy.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = proxy.get("/metrics").await.text().await.unwrap();
     assert!(metrics.contains("headroom_requests_total 1\n"), "{metrics}");
     proxy.stop().await;
 }
@@ -91,12 +77,7 @@ async fn the_same_history_compresses_to_the_same_bytes_from_the_cache() {
     .await;
     let body = AnthropicBody::new(&corpus_head(LOG, 20_000), false).body();
     for _ in 0..3 {
-        let r = client()
-            .post(format!("{}/v1/messages", proxy.url))
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap();
+        let r = proxy.post("/v1/messages", body.clone()).await;
         assert_eq!(r.status(), 200);
     }
     let seen = up.requests();
@@ -106,14 +87,7 @@ async fn the_same_history_compresses_to_the_same_bytes_from_the_cache() {
         seen.iter().all(|r| r.body == seen[0].body),
         "identical bytes every turn"
     );
-    let stats: serde_json::Value = client()
-        .get(format!("{}/stats", proxy.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: serde_json::Value = proxy.get("/stats").await.json().await.unwrap();
     assert_eq!(stats["cache"]["misses"], 1, "{stats}");
     assert_eq!(stats["cache"]["hits"], 2, "{stats}");
     proxy.stop().await;
@@ -202,12 +176,7 @@ async fn other_paths_and_streamed_answers_pass_through_unchanged() {
     assert_eq!(up.last().uri, "/v1/models?limit=5");
     let body =
         "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    let r = client()
-        .post(format!("{}/v1/messages", proxy.url))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let r = proxy.post("/v1/messages", body).await;
     assert_eq!(r.headers()["content-type"], "text/event-stream");
     assert_eq!(r.text().await.unwrap(), events);
     assert_eq!(
@@ -217,12 +186,7 @@ async fn other_paths_and_streamed_answers_pass_through_unchanged() {
     );
     // An unknown POST path with a JSON body is not touched either.
     let big = AnthropicBody::new(&corpus_head(LOG, 20_000), false).body();
-    client()
-        .post(format!("{}/v1/other", proxy.url))
-        .body(big.clone())
-        .send()
-        .await
-        .unwrap();
+    proxy.post("/v1/other", big.clone()).await;
     assert_eq!(up.last().body, big.as_bytes());
     proxy.stop().await;
 }
@@ -240,21 +204,9 @@ async fn audit_mode_measures_and_forwards_unchanged() {
     ]))
     .await;
     let body = AnthropicBody::new(&corpus_head(LOG, 20_000), false).body();
-    client()
-        .post(format!("{}/v1/messages", proxy.url))
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap();
+    proxy.post("/v1/messages", body.clone()).await;
     assert_eq!(up.last().body, body.as_bytes());
-    let stats: serde_json::Value = client()
-        .get(format!("{}/stats", proxy.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: serde_json::Value = proxy.get("/stats").await.json().await.unwrap();
     assert!(
         stats["auditTokensSaved"].as_u64().unwrap() > 1000,
         "{stats}"
@@ -287,18 +239,10 @@ async fn admin_compress_stores_originals_and_probes_answer() {
         .as_str()
         .expect("a ccr entry")
         .to_string();
-    let got = client()
-        .get(format!("{}/v1/retrieve/{hash}", proxy.url))
-        .send()
-        .await
-        .unwrap();
+    let got = proxy.get(&format!("/v1/retrieve/{hash}")).await;
     assert_eq!(got.text().await.unwrap(), text);
     for path in ["/livez", "/readyz"] {
-        let r = client()
-            .get(format!("{}{path}", proxy.url))
-            .send()
-            .await
-            .unwrap();
+        let r = proxy.get(path).await;
         assert_eq!(r.status(), 200, "{path}");
     }
     let missing = client()

@@ -13,12 +13,7 @@ const LOG: &str = "logs/loghub_HDFS_2k.log";
 /// Send one compressible request and return the hash in the forwarded body.
 async fn compress_through(proxy: &Proxy, up: &Upstream, output: &str) -> String {
     let body = AnthropicBody::new(output, false);
-    let r = client()
-        .post(format!("{}/v1/messages", proxy.url))
-        .body(body.body())
-        .send()
-        .await
-        .unwrap();
+    let r = proxy.post("/v1/messages", body.body()).await;
     assert_eq!(r.status(), 200);
     let sent = body.changed_output(up.last().text());
     headroom_core::marker::find_hashes(&sent)
@@ -28,11 +23,7 @@ async fn compress_through(proxy: &Proxy, up: &Upstream, output: &str) -> String 
 }
 
 async fn retrieve(proxy: &Proxy, hash: &str) -> (u16, String) {
-    let r = client()
-        .get(format!("{}/v1/retrieve/{hash}", proxy.url))
-        .send()
-        .await
-        .unwrap();
+    let r = proxy.get(&format!("/v1/retrieve/{hash}")).await;
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
@@ -151,14 +142,7 @@ async fn two_replicas_share_one_redis_store() {
     let output = corpus_head(LOG, 25_000);
     let hash = compress_through(&a, &up, &output).await;
     assert_eq!(retrieve(&b, &hash).await, (200, output));
-    let ready: serde_json::Value = client()
-        .get(format!("{}/readyz", b.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready: serde_json::Value = b.get("/readyz").await.json().await.unwrap();
     assert_eq!(ready["store"], "redis");
     a.stop().await;
     b.stop().await;
@@ -183,31 +167,15 @@ async fn a_store_killed_mid_run_never_fails_a_request() {
     // A new output needs the store: it goes out whole, and the request works.
     let other = corpus_head("logs/cargo_build_v_hexyl.log", 25_000);
     let body = AnthropicBody::new(&other, false).body();
-    let r = client()
-        .post(format!("{}/v1/messages", proxy.url))
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap();
+    let r = proxy.post("/v1/messages", body.clone()).await;
     assert_eq!(r.status(), 200);
     assert_eq!(up.last().body, body.as_bytes(), "forwarded unmodified");
-    let stats: serde_json::Value = client()
-        .get(format!("{}/stats", proxy.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: serde_json::Value = proxy.get("/stats").await.json().await.unwrap();
     assert!(
         stats["faults"]["store_unavailable"].as_u64().unwrap() >= 1,
         "{stats}"
     );
-    let ready = client()
-        .get(format!("{}/readyz", proxy.url))
-        .send()
-        .await
-        .unwrap();
+    let ready = proxy.get("/readyz").await;
     assert_eq!(ready.status(), 503);
     proxy.stop().await;
 }

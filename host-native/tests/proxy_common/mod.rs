@@ -137,6 +137,25 @@ pub struct Proxy {
 }
 
 impl Proxy {
+    /// `POST {url}{path}` with `body`.
+    pub async fn post(&self, path: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
+        client()
+            .post(format!("{}{path}", self.url))
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `GET {url}{path}`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        client()
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Stop serving and wait until the proxy released everything.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
