@@ -29,6 +29,7 @@ pub fn compress(lines: &Lines, ctx: &Ctx) -> Outcome {
         let verdict = match results::verdict(line) {
             None if listed => Some(Verdict::Fail),
             None if mocha_failed && results::is_mocha_numbered(line) => Some(Verdict::Header),
+            None if results::is_failing_progress(line) => Some(Verdict::Progress),
             verdict => verdict,
         };
         if let Some(role_of_verdict) = verdict.map(role_of) {
@@ -267,6 +268,64 @@ mod tests {
         assert!(!out.contains("0x7f304f68a001"), "{out}");
         assert!(!out.contains("0x7f304f68a015"), "{out}");
         assert!(out.contains(" test_t[t28] test_t[t29])]\n"), "{out}");
+    }
+
+    /// A piece of a long run: it starts inside a report and ends inside
+    /// another one, every report the same failure.
+    fn piece_cut_inside_reports() -> String {
+        let mut text = String::from("tests/conftest.py:19: in env\n");
+        text.push_str("E   AttributeError: no attribute 'notset'\n");
+        for n in 0..30 {
+            text.push_str(&format!("____ ERROR at setup of test_{n}x ____\n"));
+            text.push_str("tests/conftest.py:19: in env\n");
+            text.push_str("E   AttributeError: no attribute 'notset'\n");
+        }
+        text.push_str("____ ERROR at setup of test_last ____\n");
+        text.push_str("tests/conftest.py:19: in env\n");
+        text
+    }
+
+    #[test]
+    fn a_piece_shows_a_report_cut_at_its_start_or_end_once() {
+        let (_, out) = run(&piece_cut_inside_reports());
+        assert_eq!(
+            out.matches("AttributeError").count(),
+            1,
+            "the report cut at the start stands for the later ones: {out}"
+        );
+        assert!(
+            out.contains("E   AttributeError: no attribute 'notset' [×31]\n"),
+            "{out}"
+        );
+        assert_eq!(
+            out.matches("conftest.py").count(),
+            1,
+            "the last line, cut inside a report, folds: {out}"
+        );
+        assert!(
+            out.contains("tests/conftest.py:19: in env [×32]\n"),
+            "{out}"
+        );
+        assert!(out.contains(" test_29x test_last)]"), "{out}");
+    }
+
+    #[test]
+    fn progress_lines_with_errors_are_tallies_not_errors() {
+        let mut text = String::from("collected 40 items\n\n");
+        for n in 0..10 {
+            text.push_str(&format!("tests/test_{n}.py ....        [ {n}%]\n"));
+        }
+        text.push_str("tests/test_user_error_handler.py EEEEEEEEE          [ 50%]\n");
+        text.push_str("tests/test_views.py EEEEEEEEE.F                     [100%]\n\n");
+        text.push_str("==== ERRORS ====\n");
+        for n in 0..30 {
+            text.push_str(&format!("____ ERROR at setup of test_{n}x ____\n"));
+            text.push_str("E   AttributeError: no attribute 'notset'\n");
+        }
+        text.push_str("==== 30 errors in 1.00s ====\n");
+        let (_, out) = run(&text);
+        assert!(!out.contains("test_user_error_handler.py EEE"), "{out}");
+        assert!(!out.contains("test_views.py EEE"), "{out}");
     }
 
     #[test]

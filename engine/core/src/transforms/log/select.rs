@@ -63,9 +63,9 @@ pub fn plan(lines: &Lines, params: &Params, roles: &Roles, keys: &Keys, style: S
         return Outcome::Unchanged;
     }
     let mut sel = Selection::new(lines, params, roles, keys);
-    sel.pin_edges();
+    sel.pin_edges(style);
     sel.pin_roles();
-    let errors = sel.want_signals();
+    let errors = sel.want_signals(style);
     let mut budget = sel.spare_budget();
     sel.want_context(&errors, &mut budget);
     if !style.test_run {
@@ -143,15 +143,34 @@ impl<'a> Selection<'a> {
     /// last always (passing tests excepted: they are never shown). An edge line of the same shape as one already pinned at
     /// that edge is left to fold into it: ten identical-looking first lines
     /// say no more than one.
-    fn pin_edges(&mut self) {
+    /// In a test run, a last line of the same shape as an earlier line is
+    /// left to fold too: a piece of a run cut inside its hundredth identical
+    /// report ends with lines the first report already shows.
+    fn pin_edges(&mut self, style: Style) {
         let n = self.lines.len();
         let head = self.params.head_lines.min(n);
         let tail = self.params.tail_lines.min(n);
-        self.pin_edge(0..head, head);
-        self.pin_edge((n - tail..n).rev(), tail);
+        self.pin_edge(0..head, head, &[]);
+        let earlier_keys = if style.test_run {
+            self.keys_before(n - tail)
+        } else {
+            Vec::new()
+        };
+        self.pin_edge((n - tail..n).rev(), tail, &earlier_keys);
     }
 
-    fn pin_edge(&mut self, range: impl Iterator<Item = usize>, count: usize) {
+    /// Whether each key occurs on some line before `end`.
+    fn keys_before(&self, end: usize) -> Vec<bool> {
+        let mut seen = vec![false; self.keys.count.len()];
+        for &key in &self.keys.of_line[..end] {
+            if key != NO_KEY {
+                seen[key as usize] = true;
+            }
+        }
+        seen
+    }
+
+    fn pin_edge(&mut self, range: impl Iterator<Item = usize>, count: usize, skip: &[bool]) {
         let mut budget = count * EDGE_BYTES_PER_LINE;
         let mut pinned_keys: Vec<u32> = Vec::new();
         for (nth, i) in range.enumerate() {
@@ -162,7 +181,9 @@ impl<'a> Selection<'a> {
                 continue;
             }
             let key = self.key(i);
-            if key != NO_KEY && pinned_keys.contains(&key) {
+            if key != NO_KEY
+                && (pinned_keys.contains(&key) || skip.get(key as usize) == Some(&true))
+            {
                 continue;
             }
             let cost = self.lines.raw[i].len();
@@ -192,12 +213,28 @@ impl<'a> Selection<'a> {
 
     /// Errors with their blocks, warnings, headers and query matches: the
     /// first line of each key. Returns the errors shown, for context.
-    fn want_signals(&mut self) -> Vec<usize> {
+    /// In a test run, the first lines shown before any report title are the
+    /// end of a report cut off above (a piece of a long run): they count as
+    /// a report, so the next report does not show them again.
+    fn want_signals(&mut self, style: Style) -> Vec<usize> {
         let n = self.lines.len();
         let mut seen = vec![false; self.keys.count.len()];
         let block_cap = 10 * self.params.context_lines + 5;
         let mut errors = Vec::new();
         let mut in_a_report = FixedMap::default();
+        if style.test_run {
+            for i in 0..n {
+                if matches!(
+                    self.role(i),
+                    Role::Header | Role::NamedTitle | Role::ListedTitle
+                ) {
+                    break;
+                }
+                if self.fate[i] == Fate::Pinned && self.role(i) != Role::Pinned {
+                    in_a_report.insert(without_addresses(self.lines.content[i]), ());
+                }
+            }
+        }
         for i in 0..n {
             let role = self.role(i);
             if matches!(role, Role::Header | Role::NamedTitle | Role::ListedTitle) {

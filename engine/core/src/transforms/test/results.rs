@@ -105,11 +105,35 @@ fn is_header(t: &str) -> bool {
 /// `tests/test_x.py ....s.x  [ 12%]` or a continuation `........ [ 23%]`:
 /// one character per test, none of them a failure.
 fn is_progress(t: &str) -> bool {
+    progress_marks(t).is_some_and(|marks| {
+        marks
+            .bytes()
+            .all(|b| matches!(b, b'.' | b's' | b'x' | b'X'))
+    })
+}
+
+/// A pytest progress line whose marks include failures or errors
+/// (`tests/test_views.py EEEE.F  [ 96%]`). Its `E`s and `F`s are tests
+/// whose names the reports and the short summary give; the line itself is
+/// only a tally (and a file named `test_user_error_handler.py` must not
+/// make it read as an error line).
+pub fn is_failing_progress(line: &str) -> bool {
+    progress_marks(line.trim()).is_some_and(|marks| {
+        marks.bytes().any(|b| matches!(b, b'E' | b'F'))
+            && marks
+                .bytes()
+                .all(|b| matches!(b, b'.' | b's' | b'x' | b'X' | b'E' | b'F'))
+    })
+}
+
+/// The marks of a pytest progress line (`....s.x` in
+/// `tests/test_x.py ....s.x  [ 12%]`), if `t` is one.
+fn progress_marks(t: &str) -> Option<&str> {
     let Some(body) = t.strip_suffix(']') else {
-        return false;
+        return None;
     };
     let Some((marks, percent)) = body.rsplit_once('[') else {
-        return false;
+        return None;
     };
     let percent = percent.trim();
     if !percent.ends_with('%')
@@ -117,17 +141,14 @@ fn is_progress(t: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_digit())
     {
-        return false;
+        return None;
     }
     let marks = marks.trim_end();
     let marks = match marks.split_once(' ') {
         Some((path, rest)) if path.ends_with(".py") => rest.trim(),
         _ => marks,
     };
-    !marks.is_empty()
-        && marks
-            .bytes()
-            .all(|b| matches!(b, b'.' | b's' | b'x' | b'X'))
+    (!marks.is_empty()).then_some(marks)
 }
 
 /// mocha's `  3 failing` total, with a count above zero: the run's
@@ -324,6 +345,12 @@ mod tests {
             Some(Verdict::Message)
         );
         assert_eq!(verdict("tests/test_appctx.py EEEEEEEE   [  3%]"), None);
+        assert!(is_failing_progress("tests/test_appctx.py EEEE.F   [  3%]"));
+        assert!(is_failing_progress(
+            "...................FFFF........ [ 57%]"
+        ));
+        assert!(!is_failing_progress("tests/test_hooks.py ...    [  1%]"));
+        assert!(!is_failing_progress("ERROR tests/t.py [ 1%]"));
     }
 
     #[test]
