@@ -37,6 +37,7 @@ pub fn compress(lines: &Lines, ctx: &Ctx) -> Outcome {
         }
     }
     mark_named_titles(lines, &mut roles.roles);
+    mark_source_above_failing_lines(lines, &mut roles.roles);
     keep_one_warning_per_site(lines, &mut roles.roles);
     let keys = log::line_keys(lines, &roles.roles);
     log::plan(lines, &ctx.params, &roles, &keys, Style { test_run: true })
@@ -66,6 +67,27 @@ fn mark_named_titles(lines: &Lines, roles: &mut [Role]) {
             } else {
                 Role::ListedTitle
             };
+        }
+    }
+}
+
+/// pytest's long tracebacks print the function's source down to the line
+/// that failed, marked `>`, then the error (`E   ...`). The lines above the
+/// `>` line are the test's code, which the reader has in the file the
+/// report points to (`tests/t.py:2584: Failed`): they become
+/// [`Role::Source`], left out of the report. The `>` line and the `E` lines
+/// stay.
+fn mark_source_above_failing_lines(lines: &Lines, roles: &mut [Role]) {
+    for (i, line) in lines.content.iter().enumerate() {
+        if !results::is_failing_source_line(line) {
+            continue;
+        }
+        for j in (0..i).rev() {
+            let above = lines.content[j];
+            if roles[j] != Role::Plain || !above.starts_with(' ') || above.trim().is_empty() {
+                break;
+            }
+            roles[j] = Role::Source;
         }
     }
 }
@@ -267,7 +289,11 @@ mod tests {
         );
         assert!(!out.contains("0x7f304f68a001"), "{out}");
         assert!(!out.contains("0x7f304f68a015"), "{out}");
-        assert!(out.contains(" test_t[t28] test_t[t29])]\n"), "{out}");
+        assert!(
+            out.contains(": test_t[t1] [t2] [t3] "),
+            "parametrizations of one test are listed by their parameters: {out}"
+        );
+        assert!(out.contains(" [t28] [t29])]\n"), "{out}");
     }
 
     /// A piece of a long run: it starts inside a report and ends inside
@@ -326,6 +352,26 @@ mod tests {
         let (_, out) = run(&text);
         assert!(!out.contains("test_user_error_handler.py EEE"), "{out}");
         assert!(!out.contains("test_views.py EEE"), "{out}");
+    }
+
+    #[test]
+    fn source_above_the_failing_line_is_left_out() {
+        let mut text = String::from("==== FAILURES ====\n");
+        for n in 0..20 {
+            text.push_str(&format!("____ test_t{n} ____\n\n"));
+            text.push_str("    def test_t(self):\n        try:\n");
+            text.push_str(&format!("            get(TARPIT, {n})\n"));
+            text.push_str(">           pytest.fail(\"should time out\")\n");
+            text.push_str("E           Failed: should time out\n\n");
+            text.push_str(&format!("tests/t.py:{n}: Failed\n"));
+        }
+        text.push_str("==== 20 failed in 1.00s ====\n");
+        let (_, out) = run(&text);
+        assert!(!out.contains("def test_t"), "{out}");
+        assert!(!out.contains("get(TARPIT"), "{out}");
+        assert!(out.contains(">           pytest.fail(\"should time out\") [×20]\n"));
+        assert!(out.contains("E           Failed: should time out [×20]\n"));
+        assert!(out.contains("tests/t.py:0: Failed"), "{out}");
     }
 
     #[test]

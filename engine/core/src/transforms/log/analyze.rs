@@ -39,6 +39,10 @@ pub enum Role {
     /// line names: read like a [`Role::NamedTitle`], but when it folds, the
     /// gap line lists its text, so every failing test's name stays.
     ListedTitle,
+    /// Source printed above the failing line (`>`) in a traceback: the
+    /// test's code, which the reader has in the file the report points to.
+    /// Not part of the report shown, never context nor a first/last line.
+    Source,
 }
 
 /// Namespaces of keys, so lines of different roles never share one.

@@ -176,7 +176,7 @@ impl<'a> Selection<'a> {
         for (nth, i) in range.enumerate() {
             if matches!(
                 self.role(i),
-                Role::Pass | Role::NamedTitle | Role::ListedTitle
+                Role::Pass | Role::NamedTitle | Role::ListedTitle | Role::Source
             ) {
                 continue;
             }
@@ -295,7 +295,7 @@ impl<'a> Selection<'a> {
                 break;
             }
             let line = self.lines.content[j];
-            if line.trim().is_empty() {
+            if line.trim().is_empty() || self.role(j) == Role::Source {
                 continue;
             }
             if in_a_report.insert(without_addresses(line), ()).is_none() {
@@ -370,7 +370,7 @@ impl<'a> Selection<'a> {
                 {
                     if matches!(
                         self.role(j),
-                        Role::Pass | Role::NamedTitle | Role::ListedTitle
+                        Role::Pass | Role::NamedTitle | Role::ListedTitle | Role::Source
                     ) || !self.adds_line(j, &shown_keys)
                     {
                         continue;
@@ -647,10 +647,15 @@ fn gap_item(count: usize, passes: usize, folded: FoldedTitles, style: Style) -> 
 /// Titles' texts without their `_` frames, a run of the same form
 /// (`ERROR at setup of`) written once: `ERROR at setup of: test_a test_b`.
 /// Spaces, not commas, separate names: a comma costs a token per name, a
-/// space merges into the name's first token.
+/// space merges into the name's first token. A parametrized test following
+/// one of the same function is written by its parameters alone
+/// (`test_x[a-1] [b-2]` for `test_x[a-1]` and `test_x[b-2]`): sixteen
+/// parametrizations of one test would otherwise repeat its name sixteen
+/// times, the costliest part of the list.
 fn list_titles(titles: &[&str]) -> String {
     let mut out = String::new();
     let mut last_form = None;
+    let mut last_function = None;
     for title in titles {
         let text = title.trim().trim_matches('_').trim();
         let (form, name) = title_form(text);
@@ -665,10 +670,26 @@ fn list_titles(titles: &[&str]) -> String {
                 out.push_str(": ");
             }
             last_form = Some(form);
+            last_function = None;
         }
-        out.push_str(name);
+        match split_parameters(name) {
+            Some((function, parameters)) if last_function == Some(function) => {
+                out.push_str(parameters);
+            }
+            split => {
+                last_function = split.map(|(function, _)| function);
+                out.push_str(name);
+            }
+        }
     }
     out
+}
+
+/// A parametrized test's function and parameters: (`test_x`, `[a-1]`) from
+/// `test_x[a-1]`.
+fn split_parameters(name: &str) -> Option<(&str, &str)> {
+    let at = name.find('[')?;
+    (at > 0 && name.ends_with(']')).then(|| name.split_at(at))
 }
 
 /// A pytest title's form and test: (`ERROR at setup of`, `test_x`) from

@@ -246,6 +246,13 @@ pub fn title_candidates(line: &str) -> Option<impl Iterator<Item = &str>> {
     Some(std::iter::once(inner).chain(ends))
 }
 
+/// pytest's mark on the source line that failed in a long traceback:
+/// `>       assert x == 1`, the `>` in the first column.
+pub fn is_failing_source_line(line: &str) -> bool {
+    line.strip_prefix('>')
+        .is_some_and(|rest| rest.starts_with("  ") && !rest.trim().is_empty())
+}
+
 /// Where and what a Python warning is: `/src/auth.py:45: DeprecationWarning`
 /// in `  /src/auth.py:45: DeprecationWarning: Non-string usernames ...`.
 pub fn warning_site(line: &str) -> Option<&str> {
@@ -393,6 +400,9 @@ mod tests {
             Some("/src/auth.py:45: DeprecationWarning")
         );
         assert_eq!(warning_site("WARNING: disk almost full"), None);
+        assert!(is_failing_source_line(">       assert x == 1"));
+        assert!(!is_failing_source_line("> express@5.2.1 test"));
+        assert!(!is_failing_source_line("    > 12 |   expect(x)"));
     }
 
     #[test]
