@@ -129,12 +129,8 @@ pub fn is_failing_progress(line: &str) -> bool {
 /// The marks of a pytest progress line (`....s.x` in
 /// `tests/test_x.py ....s.x  [ 12%]`), if `t` is one.
 fn progress_marks(t: &str) -> Option<&str> {
-    let Some(body) = t.strip_suffix(']') else {
-        return None;
-    };
-    let Some((marks, percent)) = body.rsplit_once('[') else {
-        return None;
-    };
+    let body = t.strip_suffix(']')?;
+    let (marks, percent) = body.rsplit_once('[')?;
     let percent = percent.trim();
     if !percent.ends_with('%')
         || !percent[..percent.len() - 1]
