@@ -27,6 +27,16 @@ pub struct BenchProxyArgs {
     /// Concurrent connections.
     #[arg(long, default_value_t = 32)]
     pub connections: usize,
+    /// Run only these scenarios (comma-separated): `cached`, `fresh`,
+    /// `ttfb`, `big` (the 2 MB conversation). Default: all.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+}
+
+impl BenchProxyArgs {
+    fn wants(&self, scenario: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|s| s == scenario)
+    }
 }
 
 const ANSWER: &str = r#"{"id":"msg","type":"message","role":"assistant","content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":1}}"#;
@@ -66,8 +76,11 @@ async fn mock() -> anyhow::Result<String> {
     Ok(url)
 }
 
+/// Whether the body asks for a stream. A fast substring search: the mock
+/// must cost about the same for a 2 MB body as for its compressed form, or
+/// the direct calls it is compared with look slower than they are.
 fn memchr_stream(body: &[u8]) -> bool {
-    body.windows(13).any(|w| w == b"\"stream\":true")
+    std::str::from_utf8(body).is_ok_and(|b| b.contains("\"stream\":true"))
 }
 
 fn anthropic_body(outputs: &[String], stream: bool) -> String {
@@ -230,101 +243,107 @@ async fn bench(args: BenchProxyArgs) -> anyhow::Result<()> {
     let (n, c) = (args.requests, args.connections);
     println!("proxy bench: {n} requests, {c} connections, mock upstream on loopback, SQLite store");
 
-    let same = Arc::new(vec![anthropic_body(
-        std::slice::from_ref(&output_50k),
-        false,
-    )]);
-    // Warm both paths (connections, engine instances, cache).
-    load(
-        &format!("{upstream}/v1/messages"),
-        Arc::clone(&same),
-        200,
-        c,
-    )
-    .await;
-    load(&format!("{proxy}/v1/messages"), Arc::clone(&same), 200, c).await;
-    let rss_before = rss_mb();
-    let direct = load(&format!("{upstream}/v1/messages"), Arc::clone(&same), n, c).await;
-    let proxied = load(&format!("{proxy}/v1/messages"), Arc::clone(&same), n, c).await;
-    report("50 KB tool output, seen before (cache)", &direct, &proxied);
-    println!("  RSS {rss_before:.0} MB -> {:.0} MB", rss_mb());
-    let direct = load(
-        &format!("{upstream}/v1/messages"),
-        Arc::clone(&same),
-        2000,
-        1,
-    )
-    .await;
-    let proxied = load(&format!("{proxy}/v1/messages"), Arc::clone(&same), 2000, 1).await;
-    report(
-        "50 KB tool output, seen before, 1 connection (2000 requests)",
-        &direct,
-        &proxied,
-    );
-
-    // A different output each request: the engine compresses every time.
-    let fresh: Vec<String> = (0..n.min(2000))
-        .map(|i| anthropic_body(&[format!("{output_50k}request {i} finished\n")], false))
-        .collect();
-    let fresh = Arc::new(fresh);
-    let m = fresh.len();
-    let direct = load(&format!("{upstream}/v1/messages"), Arc::clone(&fresh), m, c).await;
-    let proxied = load(&format!("{proxy}/v1/messages"), Arc::clone(&fresh), m, c).await;
-    report(
-        &format!("50 KB tool output, new each request ({m} requests)"),
-        &direct,
-        &proxied,
-    );
-
-    let stream_body = anthropic_body(std::slice::from_ref(&output_50k), true);
-    let d = ttfb(&format!("{upstream}/v1/messages"), &stream_body, 200).await;
-    let p = ttfb(&format!("{proxy}/v1/messages"), &stream_body, 200).await;
-    println!(
-        "streaming TTFB p50 (200 sequential): direct {}, proxy {}, added {}",
-        ms(d),
-        ms(p),
-        ms(p.saturating_sub(d))
-    );
-
-    // ~2 MB conversation of 30 KB pieces of corpus files.
-    let mut outputs = Vec::new();
-    let mut files = Vec::new();
-    for dir in ["logs", "json", "test_output", "search"] {
-        let mut names: Vec<PathBuf> = std::fs::read_dir(args.corpus.join(dir))
-            .with_context(|| format!("corpus folder {dir}"))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        names.sort();
-        files.extend(names);
+    if args.wants("cached") {
+        let same = Arc::new(vec![anthropic_body(
+            std::slice::from_ref(&output_50k),
+            false,
+        )]);
+        // Warm both paths (connections, engine instances, cache).
+        load(
+            &format!("{upstream}/v1/messages"),
+            Arc::clone(&same),
+            200,
+            c,
+        )
+        .await;
+        load(&format!("{proxy}/v1/messages"), Arc::clone(&same), 200, c).await;
+        let rss_before = rss_mb();
+        let direct = load(&format!("{upstream}/v1/messages"), Arc::clone(&same), n, c).await;
+        let proxied = load(&format!("{proxy}/v1/messages"), Arc::clone(&same), n, c).await;
+        report("50 KB tool output, seen before (cache)", &direct, &proxied);
+        println!("  RSS {rss_before:.0} MB -> {:.0} MB", rss_mb());
+        let direct = load(
+            &format!("{upstream}/v1/messages"),
+            Arc::clone(&same),
+            2000,
+            1,
+        )
+        .await;
+        let proxied = load(&format!("{proxy}/v1/messages"), Arc::clone(&same), 2000, 1).await;
+        report(
+            "50 KB tool output, seen before, 1 connection (2000 requests)",
+            &direct,
+            &proxied,
+        );
     }
-    'fill: for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else {
-            continue;
-        };
-        let mut rest = text.as_str();
-        while rest.len() > 30_000 {
-            let cut = rest[..30_000].rfind('\n').map_or(30_000, |i| i + 1);
-            outputs.push(rest[..cut].to_string());
-            rest = &rest[cut..];
-            if outputs.iter().map(String::len).sum::<usize>() > 2_000_000 {
-                break 'fill;
+    if args.wants("fresh") {
+        // A different output each request: the engine compresses every time.
+        let fresh: Vec<String> = (0..n.min(2000))
+            .map(|i| anthropic_body(&[format!("{output_50k}request {i} finished\n")], false))
+            .collect();
+        let fresh = Arc::new(fresh);
+        let m = fresh.len();
+        let direct = load(&format!("{upstream}/v1/messages"), Arc::clone(&fresh), m, c).await;
+        let proxied = load(&format!("{proxy}/v1/messages"), Arc::clone(&fresh), m, c).await;
+        report(
+            &format!("50 KB tool output, new each request ({m} requests)"),
+            &direct,
+            &proxied,
+        );
+    }
+    if args.wants("ttfb") {
+        let stream_body = anthropic_body(std::slice::from_ref(&output_50k), true);
+        let d = ttfb(&format!("{upstream}/v1/messages"), &stream_body, 200).await;
+        let p = ttfb(&format!("{proxy}/v1/messages"), &stream_body, 200).await;
+        println!(
+            "streaming TTFB p50 (200 sequential): direct {}, proxy {}, added {}",
+            ms(d),
+            ms(p),
+            ms(p.saturating_sub(d))
+        );
+    }
+    if args.wants("big") {
+        // ~2 MB conversation of 30 KB pieces of corpus files.
+        let mut outputs = Vec::new();
+        let mut files = Vec::new();
+        for dir in ["logs", "json", "test_output", "search"] {
+            let mut names: Vec<PathBuf> = std::fs::read_dir(args.corpus.join(dir))
+                .with_context(|| format!("corpus folder {dir}"))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            names.sort();
+            files.extend(names);
+        }
+        'fill: for f in files {
+            let Ok(text) = std::fs::read_to_string(&f) else {
+                continue;
+            };
+            let mut rest = text.as_str();
+            while rest.len() > 30_000 {
+                let cut = rest[..30_000].rfind('\n').map_or(30_000, |i| i + 1);
+                outputs.push(rest[..cut].to_string());
+                rest = &rest[cut..];
+                if outputs.iter().map(String::len).sum::<usize>() > 2_000_000 {
+                    break 'fill;
+                }
             }
         }
+        let big = Arc::new(vec![anthropic_body(&outputs, false)]);
+        let size = big[0].len();
+        load(&format!("{proxy}/v1/messages"), Arc::clone(&big), 3, 1).await;
+        let direct = load(&format!("{upstream}/v1/messages"), Arc::clone(&big), 200, 1).await;
+        let proxied = load(&format!("{proxy}/v1/messages"), Arc::clone(&big), 200, 1).await;
+        stages(&big[0]);
+        report(
+            &format!(
+                "{:.1} MB conversation, {} outputs all seen before (200 sequential)",
+                size as f64 / 1e6,
+                outputs.len()
+            ),
+            &direct,
+            &proxied,
+        );
     }
-    let big = Arc::new(vec![anthropic_body(&outputs, false)]);
-    let size = big[0].len();
-    load(&format!("{proxy}/v1/messages"), Arc::clone(&big), 3, 1).await;
-    let direct = load(&format!("{upstream}/v1/messages"), Arc::clone(&big), 200, 1).await;
-    let proxied = load(&format!("{proxy}/v1/messages"), Arc::clone(&big), 200, 1).await;
-    report(
-        &format!(
-            "{:.1} MB conversation, {} outputs all seen before (200 sequential)",
-            size as f64 / 1e6,
-            outputs.len()
-        ),
-        &direct,
-        &proxied,
-    );
     let _ = std::fs::remove_dir_all(store_dir);
     Ok(())
 }
@@ -341,5 +360,49 @@ fn report(what: &str, direct: &Run, proxied: &Run) {
         direct.errors,
         proxied.errors,
         proxied.count as f64 / proxied.elapsed.as_secs_f64(),
+    );
+}
+
+/// Where the time of one all-cached request goes, stage by stage (median
+/// of 50 runs each), so the 2 MB number can be explained.
+fn stages(body: &str) {
+    use headroom_core::messages::{self, json_span};
+    let options = headroom_core::Options::default();
+    let time = |f: &mut dyn FnMut()| {
+        let mut t: Vec<Duration> = (0..50)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .collect();
+        t.sort();
+        ms(t[25])
+    };
+    let sites = messages::extract(body, &options)
+        .map(|e| e.sites)
+        .unwrap_or_default();
+    println!(
+        "  stages: utf-8 check {} | copy {} | parse {} | extract (parse + decode + walk) {} | cache keys {} | Layout::of {}",
+        time(&mut || {
+            std::hint::black_box(std::str::from_utf8(body.as_bytes()).is_ok());
+        }),
+        time(&mut || {
+            std::hint::black_box(std::sync::Arc::<str>::from(body));
+        }),
+        time(&mut || {
+            std::hint::black_box(json_span::parse(body).is_ok());
+        }),
+        time(&mut || {
+            std::hint::black_box(messages::extract(body, &options).is_ok());
+        }),
+        time(&mut || {
+            for site in &sites {
+                std::hint::black_box(super::cache::key(site, ""));
+            }
+        }),
+        time(&mut || {
+            std::hint::black_box(super::inject::Layout::of(body, headroom_core::Shape::Anthropic));
+        }),
     );
 }

@@ -3,11 +3,12 @@
 //! take it from the cache, store the originals behind new markers, then
 //! splice. Every failure is a [`Fault`]: the caller forwards the original.
 
-use super::cache::{Cached, ResultCache};
+use super::cache::{self, Cached, ResultCache};
+use super::inject::Layout;
 use super::stats::{Fault, Stats};
 use crate::engine::{Engine, EngineError};
 use crate::store::Store;
-use headroom_core::messages::{self, Site};
+use headroom_core::messages::{self, json_span, Site};
 use headroom_core::{marker, CcrEntry, MessagesError, Options, Shape};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -39,6 +40,10 @@ pub struct Compressed {
     pub expanded: usize,
     /// Tool outputs whose bytes changed.
     pub changed: usize,
+    /// Where retrieval edits `body` (taken from the one parse of the
+    /// request, moved by the splice); `None` when the body has no such
+    /// layout (e.g. `tools` is not a list).
+    pub layout: Option<Layout>,
 }
 
 pub struct Compressor {
@@ -51,9 +56,9 @@ pub struct Compressor {
     not_retrieved: Mutex<HashMap<String, Instant>>,
 }
 
-/// A site with its compression result.
+/// Where a site sits, with its compression result.
 struct Done {
-    site: Site,
+    span: std::ops::Range<usize>,
     cached: Arc<Cached>,
 }
 
@@ -135,7 +140,7 @@ impl Compressor {
     ) -> Result<Compressed, Fault> {
         let this = Arc::clone(self);
         let text = Arc::clone(&body);
-        let (shape, done) = tokio::task::spawn_blocking(move || this.compress_sites(&text))
+        let (shape, done, layout) = tokio::task::spawn_blocking(move || this.compress_sites(&text))
             .await
             .map_err(|_| Fault::EngineOther)??;
 
@@ -162,6 +167,7 @@ impl Compressor {
             has_markers: false,
             expanded: 0,
             changed: 0,
+            layout: None,
         };
         let mut edits: Vec<(std::ops::Range<usize>, &str)> = Vec::new();
         for d in &done {
@@ -172,7 +178,7 @@ impl Compressor {
                 (Some(replacement), false) => {
                     out.tokens_after += r.tokens_after;
                     out.changed += 1;
-                    edits.push((d.site.span.clone(), replacement.as_str()));
+                    edits.push((d.span.clone(), replacement.as_str()));
                     for t in &r.transforms {
                         if !out.transforms.contains(t) {
                             out.transforms.push(t.clone());
@@ -208,22 +214,28 @@ impl Compressor {
             }
         }
         out.body = messages::splice(&body, &edits).map_err(|_| Fault::SpliceFailed)?;
+        out.layout = layout.map(|l| l.shifted(&edits));
         if !out.has_markers {
             out.has_markers = marker::has_marker(&body);
         }
         Ok(out)
     }
 
-    /// Blocking part: parse, then each site from the cache or the engine.
-    fn compress_sites(&self, body: &str) -> Result<(Shape, Vec<Done>), Fault> {
-        let extraction = messages::extract(body, &self.options).map_err(|e| match e {
-            MessagesError::InvalidJson(_) => Fault::MalformedBody,
-            _ => Fault::UnknownShape,
-        })?;
+    /// Blocking part: parse (once: the same tree gives the sites and the
+    /// retrieval layout), then each site from the cache or the engine.
+    fn compress_sites(&self, body: &str) -> Result<(Shape, Vec<Done>, Option<Layout>), Fault> {
+        let root = json_span::parse(body).map_err(|_| Fault::MalformedBody)?;
+        let extraction =
+            messages::extract_parsed(&root, body, &self.options).map_err(|e| match e {
+                MessagesError::InvalidJson(_) => Fault::MalformedBody,
+                _ => Fault::UnknownShape,
+            })?;
+        let layout = Layout::from_root(&root, extraction.shape);
+        drop(root);
         let mut done = Vec::with_capacity(extraction.sites.len());
         for site in extraction.sites {
-            let key = format!("{}:{}", site.cache_key(), self.options_key);
-            let cached = match self.cache.get(&key) {
+            let key = cache::key(&site, &self.options_key);
+            let cached = match self.cache.get(key, &site) {
                 Some(hit) => {
                     self.stats.count(&self.stats.cache_hits, 1);
                     hit
@@ -236,12 +248,18 @@ impl Compressor {
                         .compress_text(&site.text, &site.tool, &options)
                         .map_err(engine_fault)?;
                     let replacement = site.replacement(&result);
-                    self.cache.insert(key, result, replacement)
+                    let span = site.span.clone();
+                    let cached = self.cache.insert(key, site, result, replacement);
+                    done.push(Done { span, cached });
+                    continue;
                 }
             };
-            done.push(Done { site, cached });
+            done.push(Done {
+                span: site.span,
+                cached,
+            });
         }
-        Ok((extraction.shape, done))
+        Ok((extraction.shape, done, layout))
     }
 }
 

@@ -42,7 +42,12 @@ fn tool_name<'a>(tool: &Node<'a>) -> Option<std::borrow::Cow<'a, str>> {
 
 impl Layout {
     pub fn of(body: &str, shape: Shape) -> Option<Self> {
-        let root = json_span::parse(body).ok()?;
+        Self::from_root(&json_span::parse(body).ok()?, shape)
+    }
+
+    /// The layout of a body already parsed (the compressor parses each
+    /// body once, for extraction and for this).
+    pub fn from_root(root: &Node, shape: Shape) -> Option<Self> {
         root.as_object()?;
         let list = root.get(list_key(shape)?)?;
         let items = list.as_array()?;
@@ -69,6 +74,30 @@ impl Layout {
             ),
             client_declared,
         })
+    }
+
+    /// The layout of the body after `edits` (non-overlapping byte ranges
+    /// replaced by new text, none of them crossing a span boundary kept
+    /// here): every boundary moves by the size change of the edits before it.
+    pub fn shifted<S: AsRef<str>>(&self, edits: &[(Range<usize>, S)]) -> Self {
+        let at = |p: usize| -> usize {
+            let mut moved = p as isize;
+            for (span, text) in edits {
+                debug_assert!(span.end <= p || span.start >= p, "an edit crosses {p}");
+                if span.end <= p {
+                    moved += text.as_ref().len() as isize - span.len() as isize;
+                }
+            }
+            moved as usize
+        };
+        let range = |r: &Range<usize>| at(r.start)..at(r.end);
+        Self {
+            tools: self.tools.as_ref().map(|(r, empty)| (range(r), *empty)),
+            list: (range(&self.list.0), self.list.1),
+            root: range(&self.root),
+            stream: self.stream,
+            client_declared: self.client_declared,
+        }
     }
 
     /// `body` with the `headroom_retrieve` tool declared for `shape`.
@@ -171,6 +200,26 @@ mod tests {
             .with_items(&out, &[r#"{"role":"tool"}"#.into()]);
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["messages"][1]["role"], "tool");
+    }
+
+    #[test]
+    fn a_shifted_layout_matches_a_fresh_parse_of_the_edited_body() {
+        let body = r#"{"tools":[],"messages":[{"role":"tool","content":"long output here"},{"role":"tool","content":"x"}],"stream":true}"#;
+        let layout = Layout::of(body, Shape::OpenaiChat).unwrap();
+        let first = body.find("\"long").unwrap()..body.find(" here\"").unwrap() + 6;
+        let second = body.rfind("\"x\"").unwrap()..body.rfind("\"x\"").unwrap() + 3;
+        let edits = [(first, "\"short\""), (second, "\"a much longer one\"")];
+        let edited = headroom_core::messages::splice(body, &edits).unwrap();
+        let shifted = layout.shifted(&edits);
+        let fresh = Layout::of(&edited, Shape::OpenaiChat).unwrap();
+        assert_eq!(
+            (&shifted.tools, &shifted.list, &shifted.root),
+            (&fresh.tools, &fresh.list, &fresh.root)
+        );
+        let out = shifted.with_items(&edited, &[r#"{"role":"user"}"#.into()]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["messages"][2]["role"], "user");
+        assert_eq!(v["messages"][1]["content"], "a much longer one");
     }
 
     #[test]

@@ -34,10 +34,7 @@ pub async fn forward(
 ) -> Response<Body> {
     let shape = compressed.shape;
     let body = compressed.body;
-    let layout = match compressed.has_markers {
-        true => Layout::of(&body, shape),
-        false => None,
-    };
+    let layout = compressed.layout.filter(|_| compressed.has_markers);
     let Some(layout) = layout.filter(|l| !l.client_declared) else {
         return send(&app, method, &url, headers, body.into()).await;
     };

@@ -211,6 +211,29 @@ const STRING_STOP: [bool; 256] = {
     table
 };
 
+/// The first index from `i` on whose 8-byte word may hold a
+/// [`STRING_STOP`] byte: string contents are most of a request body, and
+/// testing eight bytes at once (no quote, no backslash, no byte below
+/// 0x20) reads them several times faster than the table, byte by byte.
+fn skip_plain_words(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` is zero (or, for `below`, under n <= 0x80) exactly
+    // when its high bit is set in the result.
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    while let Some(word) = bytes.get(i..i + 8) {
+        let x = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        if zero(x ^ (ONES * u64::from(b'"'))) | zero(x ^ (ONES * u64::from(b'\\'))) | below(x, 0x20)
+            != 0
+        {
+            break;
+        }
+        i += 8;
+    }
+    i
+}
+
 struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
@@ -360,6 +383,7 @@ impl<'a> Parser<'a> {
         let mut i = start;
         let mut escaped = false;
         loop {
+            i = skip_plain_words(self.bytes, i);
             while i < self.bytes.len() && !STRING_STOP[self.bytes[i] as usize] {
                 i += 1;
             }
@@ -507,6 +531,26 @@ mod tests {
             .join("../../../shared/corpus")
             .join(rel);
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    #[test]
+    fn the_word_scan_stops_at_every_stop_byte_in_any_position() {
+        for stop in [b'"', b'\\', 0x00, 0x0a, 0x1f] {
+            for at in 0..20 {
+                let mut bytes = vec![b'a'; 24];
+                bytes[5] = 0xc3; // UTF-8 bytes >= 0x80 are plain
+                bytes[6] = 0xa9;
+                bytes[at] = stop;
+                let found = skip_plain_words(&bytes, 0);
+                assert!(
+                    found <= at && at < found + 8,
+                    "stop {stop:#x} at {at}: {found}"
+                );
+            }
+        }
+        for plain in [b' ', b'!', b'#', b'[', b']', 0x7f, 0xff, 0x80] {
+            assert_eq!(skip_plain_words(&[plain; 16], 0), 16, "{plain:#x}");
+        }
     }
 
     /// Convert to serde_json's model, to compare with an independent parser.

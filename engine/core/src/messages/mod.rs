@@ -107,11 +107,22 @@ pub fn extract_sites(body: &str, options: &Options) -> Result<Vec<Site>, Message
 /// `frozenMessageCount` messages and of `excludeTools` are not listed.
 pub fn extract(body: &str, options: &Options) -> Result<Extraction, MessagesError> {
     let root = json_span::parse(body)?;
+    extract_parsed(&root, body, options)
+}
+
+/// [`extract`] on a body the caller already parsed (`root` is
+/// `json_span::parse(body)`), for hosts that read other parts of the same
+/// body and should not pay for a second parse.
+pub fn extract_parsed(
+    root: &json_span::Node,
+    body: &str,
+    options: &Options,
+) -> Result<Extraction, MessagesError> {
     let shape = match options.shape {
         Some(shape) => shape,
-        None => shape::detect(&root)?,
+        None => shape::detect(root)?,
     };
-    let Some((list_name, messages)) = shape::message_list(&root, shape)? else {
+    let Some((list_name, messages)) = shape::message_list(root, shape)? else {
         return Ok(Extraction {
             shape,
             sites: Vec::new(),
