@@ -1,10 +1,15 @@
 //! Measures the o200k token counter: first-use setup time and throughput on
-//! the corpus, next to the `bpe-openai` reference it must agree with.
+//! the corpus, per category and in total, next to the `bpe-openai`
+//! reference it must agree with.
 //!
 //! `cargo run --release -p headroom-core --example token_count_speed [corpus dir]`
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
+
+/// Timed runs per file; the fastest counts.
+const RUNS: usize = 7;
 
 fn main() {
     let dir = std::env::args()
@@ -14,11 +19,16 @@ fn main() {
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
         });
     let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).expect("read MANIFEST.tsv");
-    let texts: Vec<String> = manifest
+    // (category, text) for every readable file of the manifest.
+    let texts: Vec<(String, String)> = manifest
         .lines()
-        .filter_map(|row| std::fs::read_to_string(dir.join(row.split('\t').next()?)).ok())
+        .filter_map(|row| {
+            let mut fields = row.split('\t');
+            let path = fields.next()?;
+            let category = fields.next()?.to_string();
+            Some((category, std::fs::read_to_string(dir.join(path)).ok()?))
+        })
         .collect();
-    let bytes: usize = texts.iter().map(String::len).sum();
 
     let start = Instant::now();
     headroom_core::tokens::count("warm up");
@@ -27,8 +37,8 @@ fn main() {
     bpe_openai::o200k_base().count("warm up");
     println!("bpe-openai first count (setup): {:.1} ms", ms(start));
 
-    // Each file's fastest of several runs, summed: on a shared, loaded
-    // machine that is closer to the real speed than one timed pass.
+    println!("| counter | category | MB | tokens | MB/s |");
+    println!("|---|---|---:|---:|---:|");
     for (name, count) in [
         (
             "headroom",
@@ -36,24 +46,38 @@ fn main() {
         ),
         ("bpe-openai", |t: &str| bpe_openai::o200k_base().count(t)),
     ] {
-        let mut seconds = 0.0;
-        let mut tokens = 0;
-        for text in &texts {
+        // category -> (bytes, tokens, seconds). Each file's fastest of
+        // several runs, summed: on a shared, loaded machine that is closer
+        // to the real speed than one timed pass.
+        let mut per_category: BTreeMap<&str, (usize, usize, f64)> = BTreeMap::new();
+        for (category, text) in &texts {
             let mut best = f64::MAX;
-            for _ in 0..7 {
+            let mut tokens = 0;
+            for _ in 0..RUNS {
                 let start = Instant::now();
-                tokens += std::hint::black_box(count(text));
+                tokens = std::hint::black_box(count(text));
                 best = best.min(start.elapsed().as_secs_f64());
             }
-            seconds += best;
+            let entry = per_category.entry(category).or_default();
+            entry.0 += text.len();
+            entry.1 += tokens;
+            entry.2 += best;
         }
-        println!(
-            "{name}: {} tokens in {:.2} MB, {:.1} MB/s",
-            tokens / 7,
-            bytes as f64 / 1e6,
-            bytes as f64 / 1e6 / seconds
-        );
+        let mut total = (0, 0, 0.0);
+        for (category, (bytes, tokens, seconds)) in &per_category {
+            row(name, category, *bytes, *tokens, *seconds);
+            total = (total.0 + bytes, total.1 + tokens, total.2 + seconds);
+        }
+        row(name, "all", total.0, total.1, total.2);
     }
+}
+
+fn row(name: &str, category: &str, bytes: usize, tokens: usize, seconds: f64) {
+    let mb = bytes as f64 / 1e6;
+    println!(
+        "| {name} | {category} | {mb:.2} | {tokens} | {:.1} |",
+        mb / seconds
+    );
 }
 
 fn ms(start: Instant) -> f64 {

@@ -7,8 +7,10 @@
 //! time from a crates.io crate, see `build.rs`); its lookup table and the
 //! pre-tokenizer are built once, at the first count. Nothing is fetched.
 
+mod ascii_pieces;
 mod merge;
 mod pattern;
+mod piece_cache;
 mod pretokenize;
 mod slot_hash;
 mod vocab;
@@ -20,10 +22,20 @@ pub fn count(text: &str) -> usize {
         return 0;
     }
     let vocab = vocab::get();
+    let dfa = pretokenize::get();
+    let bytes = text.as_bytes();
     let mut scratch = merge::Scratch::default();
-    pretokenize::pieces(pretokenize::get(), text)
-        .map(|piece| merge::count(vocab, piece.as_bytes(), &mut scratch))
-        .sum()
+    let mut cache = piece_cache::PieceCache::for_text(text.len());
+    let mut tokens = 0;
+    let mut at = 0;
+    while at < text.len() {
+        let end = pretokenize::piece_end(dfa, text, at);
+        tokens += cache.get_or_count(bytes, at, end, |piece| {
+            merge::count(vocab, piece, &mut scratch)
+        });
+        at = end;
+    }
+    tokens
 }
 
 /// Builds the vocabulary index and the pre-tokenizer now rather than at the
@@ -34,7 +46,7 @@ pub fn prepare() {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::count;
 
     /// The reference implementations the counts must equal: `bpe-openai`
@@ -85,6 +97,17 @@ mod tests {
             "\n\n\n\n",
             " \n \n ",
             "\u{feff}BOM and \u{200b}zero width",
+            // One case per rule of the hand-written ASCII pre-tokenizer,
+            // and the non-ASCII characters at which it defers to the DFA.
+            "it'x 'tis o' rock'n'roll 'S 's'S'",
+            "camelCase HTTPServer ABC aBC xYz XyZ",
+            "1234567 x12 -42 3.14159 v1.2.3 0x7f 12345",
+            "a.b, c;\n/x}\r\n//y ..z };\n\n/* x */ ->\n",
+            "x  \n  y\r\n\r\nz \n\n \r \n\t\n  \t",
+            "a   b\t\tc  \x0b\x0cd \t1 !\u{0}\u{1f}\u{7f} end   ",
+            "café naïve ÉCOLE Straße ſ'ſ x'ſ e\u{301}x \u{301}",
+            "12٣ 1①2 !→ .é  \u{a0}x\n\u{3000}y \u{2028}z",
+            "line\r\n\r\n  CRLF\r\n\tindented\r\n",
             &long_spaces,
             &long_tabs,
             &long_word,
@@ -96,10 +119,9 @@ mod tests {
         }
     }
 
-    /// Every file of the real corpus, whole and cut into windows at odd
-    /// offsets (so pieces start mid-word, mid-run and next to line breaks).
-    #[test]
-    fn corpus_counts_match_the_reference() {
+    /// `(path, text)` of every readable file of the real corpus
+    /// (`$HEADROOM_CORPUS`, else `../shared/corpus` beside the repository).
+    pub(crate) fn corpus() -> Vec<(String, String)> {
         let dir = std::env::var_os("HEADROOM_CORPUS")
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| {
@@ -107,15 +129,23 @@ mod tests {
             });
         let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv"))
             .unwrap_or_else(|e| panic!("corpus not found at {}: {e}", dir.display()));
+        manifest
+            .lines()
+            .filter_map(|row| {
+                let rel = row.split('\t').next()?;
+                let text = std::fs::read_to_string(dir.join(rel)).ok()?;
+                Some((rel.to_string(), text))
+            })
+            .collect()
+    }
+
+    /// Every file of the real corpus, whole and cut into windows at odd
+    /// offsets (so pieces start mid-word, mid-run and next to line breaks).
+    #[test]
+    fn corpus_counts_match_the_reference() {
         let mut files = 0;
         let mut windows = 0;
-        for row in manifest.lines() {
-            let Some(rel) = row.split('\t').next() else {
-                continue;
-            };
-            let Ok(text) = std::fs::read_to_string(dir.join(rel)) else {
-                continue;
-            };
+        for (rel, text) in corpus() {
             files += 1;
             assert_eq!(count(&text), reference(&text), "{rel}");
             let mut start = 0;

@@ -9,6 +9,7 @@
 //! searches faster than a lazily built one. Loading it is a validation pass
 //! over ~3 MB of transitions that gzip to ~40 KB.
 
+use super::ascii_pieces;
 use super::pattern::{ALTERNATIVES, GIVES_BACK_LAST_CHAR};
 use regex_automata::dfa::{dense, Automaton};
 use regex_automata::{Anchored, Input};
@@ -45,36 +46,70 @@ pub fn get() -> &'static Dfa {
 }
 
 /// The pieces of `text`, in order; together they are exactly `text`.
+/// ASCII stretches are cut by the hand-written rules of
+/// [`super::ascii_pieces`], everything else by the DFA. (The counter
+/// walks pieces with [`piece_end`] directly.)
+#[cfg(test)]
 pub fn pieces<'a>(dfa: &'a Dfa, text: &'a str) -> impl Iterator<Item = &'a str> + 'a {
     let mut at = 0;
     std::iter::from_fn(move || {
         if at >= text.len() {
             return None;
         }
-        let input = Input::new(text).range(at..).anchored(Anchored::Yes);
-        let found = match dfa.try_search_fwd(&input) {
-            Ok(Some(found)) if found.pattern().as_usize() == GIVES_BACK_LAST_CHAR => {
-                let last = text[..found.offset()]
-                    .chars()
-                    .next_back()
-                    .map_or(0, char::len_utf8);
-                found.offset() - last
-            }
-            Ok(Some(found)) => found.offset(),
-            Ok(None) | Err(_) => at,
-        };
-        // Unreachable: the pattern matches a non-empty piece at every
-        // position. Should it not, one character is a piece of its own;
-        // never a panic or an endless loop.
-        let end = if found > at {
-            found
-        } else {
-            at + text[at..].chars().next().map_or(1, char::len_utf8)
-        };
+        let end = piece_end(dfa, text, at);
         let piece = &text[at..end];
         at = end;
         Some(piece)
     })
+}
+
+/// End of the piece that starts at `at` (`at < text.len()`).
+#[inline]
+pub fn piece_end(dfa: &Dfa, text: &str, at: usize) -> usize {
+    match ascii_pieces::piece_end(text.as_bytes(), at) {
+        Some(end) => end,
+        None => dfa_piece_end(dfa, text, at),
+    }
+}
+
+/// The pieces of `text` cut by the DFA alone: the reference the
+/// hand-written rules are tested against.
+#[cfg(test)]
+pub fn dfa_pieces<'a>(dfa: &'a Dfa, text: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at >= text.len() {
+            return None;
+        }
+        let end = dfa_piece_end(dfa, text, at);
+        let piece = &text[at..end];
+        at = end;
+        Some(piece)
+    })
+}
+
+/// End of the piece that starts at `at`, by the DFA.
+fn dfa_piece_end(dfa: &Dfa, text: &str, at: usize) -> usize {
+    let input = Input::new(text).range(at..).anchored(Anchored::Yes);
+    let found = match dfa.try_search_fwd(&input) {
+        Ok(Some(found)) if found.pattern().as_usize() == GIVES_BACK_LAST_CHAR => {
+            let last = text[..found.offset()]
+                .chars()
+                .next_back()
+                .map_or(0, char::len_utf8);
+            found.offset() - last
+        }
+        Ok(Some(found)) => found.offset(),
+        Ok(None) | Err(_) => at,
+    };
+    // Unreachable: the pattern matches a non-empty piece at every
+    // position. Should it not, one character is a piece of its own;
+    // never a panic or an endless loop.
+    if found > at {
+        found
+    } else {
+        at + text[at..].chars().next().map_or(1, char::len_utf8)
+    }
 }
 
 #[cfg(test)]
@@ -113,5 +148,19 @@ mod tests {
         assert_eq!(split("DON'T"), ["DON'T"]);
         assert_eq!(split("1234567"), ["123", "456", "7"]);
         assert_eq!(split("path/to//x\n"), ["path", "/to", "//", "x", "\n"]);
+    }
+
+    /// The hand-written rules plus the DFA cut every corpus file exactly
+    /// as the DFA alone does.
+    #[test]
+    fn corpus_pieces_equal_the_dfa_pieces() {
+        let mut files = 0;
+        for (rel, text) in crate::tokens::tests::corpus() {
+            let combined: Vec<&str> = pieces(get(), &text).collect();
+            let reference: Vec<&str> = dfa_pieces(get(), &text).collect();
+            assert!(combined == reference, "{rel}: pieces differ from the DFA's");
+            files += 1;
+        }
+        assert!(files >= 50, "only {files} corpus files read");
     }
 }
