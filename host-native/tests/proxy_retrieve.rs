@@ -398,3 +398,200 @@ async fn openai_chat_retrieve_streaming_and_not() {
     assert!(text.contains("\"finish_reason\":\"stop\""));
     proxy.stop().await;
 }
+
+/// An OpenAI Responses model that retrieves first, streaming the events
+/// the real API sends (lifecycle, items, content parts, deltas).
+fn responses_model() -> Answer {
+    Arc::new(|r| {
+        let body = r.json();
+        let input = body["input"].as_array().unwrap();
+        let last = input.last().unwrap();
+        let answered = last["type"] == "function_call_output" && last["call_id"] == "call_hr";
+        let round = if answered { "2" } else { "1" };
+        let message = |id: &str, text: &str| {
+            json!({"id": id, "type": "message", "status": "completed", "role": "assistant",
+                "content": [{"type": "output_text", "text": text, "annotations": []}]})
+        };
+        let output = if answered {
+            let n = last["output"].as_str().unwrap().chars().count();
+            vec![message("msg_b", &format!("retrieved {n} chars"))]
+        } else if let Some(hash) = marker_hash(r.text()).filter(|_| declares_retrieve(&body)) {
+            vec![
+                message("msg_a", "Let me look."),
+                json!({"id": "fc_1", "type": "function_call", "status": "completed", "call_id": "call_hr",
+                    "name": "headroom_retrieve", "arguments": json!({"hash": hash}).to_string()}),
+            ]
+        } else {
+            vec![message("msg_c", "ok")]
+        };
+        let response = json!({"id": format!("resp_{round}"), "object": "response", "created_at": 1,
+            "status": "completed", "model": "gpt-x", "output": output,
+            "usage": {"input_tokens": 100, "output_tokens": 7, "total_tokens": 107}});
+        let mut events: Vec<(String, Value)> = Vec::new();
+        let mut push = |mut data: Value| {
+            data["sequence_number"] = json!(events.len());
+            events.push((data["type"].as_str().unwrap().to_string(), data));
+        };
+        let mut started = response.clone();
+        started["status"] = json!("in_progress");
+        started["output"] = json!([]);
+        push(json!({"type": "response.created", "response": started}));
+        push(json!({"type": "response.in_progress", "response": started}));
+        for (i, item) in output.iter().enumerate() {
+            let mut added = item.clone();
+            added["status"] = json!("in_progress");
+            let id = item["id"].clone();
+            if item["type"] == "message" {
+                added["content"] = json!([]);
+                push(
+                    json!({"type": "response.output_item.added", "output_index": i, "item": added}),
+                );
+                let part = json!({"type": "output_text", "text": "", "annotations": []});
+                push(
+                    json!({"type": "response.content_part.added", "item_id": id, "output_index": i, "content_index": 0, "part": part}),
+                );
+                let text = item["content"][0]["text"].as_str().unwrap();
+                let (a, b) = text.split_at(text.len() / 2);
+                for piece in [a, b] {
+                    push(
+                        json!({"type": "response.output_text.delta", "item_id": id, "output_index": i, "content_index": 0, "delta": piece, "logprobs": []}),
+                    );
+                }
+                push(
+                    json!({"type": "response.output_text.done", "item_id": id, "output_index": i, "content_index": 0, "text": text, "logprobs": []}),
+                );
+                push(
+                    json!({"type": "response.content_part.done", "item_id": id, "output_index": i, "content_index": 0, "part": item["content"][0]}),
+                );
+            } else {
+                added["arguments"] = json!("");
+                push(
+                    json!({"type": "response.output_item.added", "output_index": i, "item": added}),
+                );
+                let args = item["arguments"].as_str().unwrap();
+                push(
+                    json!({"type": "response.function_call_arguments.delta", "item_id": id, "output_index": i, "delta": args}),
+                );
+                push(
+                    json!({"type": "response.function_call_arguments.done", "item_id": id, "output_index": i, "arguments": args}),
+                );
+            }
+            push(json!({"type": "response.output_item.done", "output_index": i, "item": item}));
+        }
+        push(json!({"type": "response.completed", "response": response}));
+        if body["stream"] != true {
+            return json_answer(200, response);
+        }
+        let text: String = events
+            .iter()
+            .map(|(name, data)| format!("event: {name}\ndata: {data}\n\n"))
+            .collect();
+        sse_answer(&text)
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openai_responses_streaming_retrieve_gives_one_well_formed_stream() {
+    let (up, proxy) = setup(responses_model(), "r-responses-stream").await;
+    let original = corpus_head(LOG, 25_000);
+    let body = json!({"model": "gpt-x", "stream": true, "input": [
+        {"role": "user", "content": "why did the job fail?"},
+        {"type": "function_call", "call_id": "c1", "name": "sh", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": "c1", "output": original}
+    ]});
+    let text = proxy
+        .post("/v1/responses", body.to_string())
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !text.contains("headroom_retrieve"),
+        "the client never sees the call"
+    );
+    let events: Vec<(String, Value)> = text
+        .split("\n\n")
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| {
+            let name = e.lines().find_map(|l| l.strip_prefix("event: ")).unwrap();
+            let data = e.lines().find_map(|l| l.strip_prefix("data: ")).unwrap();
+            (name.to_string(), serde_json::from_str(data).unwrap())
+        })
+        .collect();
+    for (name, data) in &events {
+        assert_eq!(data["type"], name.as_str(), "the event line names the data");
+    }
+    let kinds: Vec<&str> = events.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(kinds[..2], ["response.created", "response.in_progress"]);
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| k.starts_with("response.created"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "response.completed").count(),
+        1
+    );
+    assert_eq!(kinds.last(), Some(&"response.completed"));
+    let seqs: Vec<u64> = events
+        .iter()
+        .map(|(_, d)| d["sequence_number"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        seqs,
+        (0..events.len() as u64).collect::<Vec<_>>(),
+        "sequence numbers without gaps"
+    );
+    // Items count up across rounds: msg_a at 0, msg_b at 1; every event of
+    // an item carries its item's index.
+    let mut index_of = std::collections::HashMap::new();
+    for (_, d) in &events {
+        if d["type"] == "response.output_item.added" {
+            index_of.insert(
+                d["item"]["id"].as_str().unwrap().to_string(),
+                d["output_index"].as_u64().unwrap(),
+            );
+        }
+    }
+    assert_eq!(index_of.len(), 2);
+    assert_eq!((index_of["msg_a"], index_of["msg_b"]), (0, 1));
+    for (_, d) in &events {
+        if let Some(id) = d["item_id"].as_str().or(d["item"]["id"].as_str()) {
+            assert_eq!(d["output_index"].as_u64(), Some(index_of[id]), "{d}");
+        }
+    }
+    let said: String = events
+        .iter()
+        .filter(|(n, _)| n == "response.output_text.delta")
+        .map(|(_, d)| d["delta"].as_str().unwrap())
+        .collect();
+    let expected = format!("retrieved {} chars", original.chars().count());
+    assert_eq!(said, format!("Let me look.{expected}"));
+    let done = &events.last().unwrap().1["response"];
+    assert_eq!(done["id"], events[0].1["response"]["id"], "one response id");
+    let ids: Vec<&str> = done["output"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["msg_a", "msg_b"]);
+    assert_eq!(
+        done["usage"]["output_tokens"], 14,
+        "usage summed over rounds"
+    );
+    assert_eq!(done["usage"]["total_tokens"], 214);
+    // The upstream got the exact original as the call's output.
+    let seen = up.requests();
+    assert_eq!(seen.len(), 2);
+    let second = seen[1].json();
+    let input = second["input"].as_array().unwrap();
+    assert_eq!(input[input.len() - 1]["type"], "function_call_output");
+    assert_eq!(input[input.len() - 1]["call_id"], "call_hr");
+    assert_eq!(input[input.len() - 1]["output"].as_str().unwrap(), original);
+    assert_eq!(input[input.len() - 2]["name"], "headroom_retrieve");
+    assert!(declares_retrieve(&seen[0].json()));
+    proxy.stop().await;
+}

@@ -26,6 +26,7 @@ const LOG2 = corpusHead('logs/cargo_build_v_hexyl.log', 25000);
 const LOG3 = corpusHead('logs/loghub_Apache_2k.log', 25000);
 const LOG4 = corpusHead('logs/loghub_OpenSSH_2k.log', 25000);
 const LOG5 = corpusHead('logs/loghub_Hadoop_2k.log', 25000);
+const LOG6 = corpusHead('logs/loghub_Zookeeper_2k.log', 25000);
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
@@ -241,8 +242,41 @@ test('openai sdk chat streaming retrieval', async () => {
 
 test('openai sdk responses non-streaming retrieval', async () => {
   const r = await openai().responses.create(responsesParams(LOG5), { headers: { 'x-mock-retrieve': '1' } });
-  assert.equal(r.output_text, `retrieved ${LOG5.length} chars`);
+  assert.equal(r.output_text, `Let me look at the full output.retrieved ${LOG5.length} chars`);
   assert.ok(!r.output.some((i) => i.type === 'function_call'));
+});
+
+test('openai sdk responses streaming retrieval: responses.create({stream: true}) sees one response', async () => {
+  const before = upstream.requests.length;
+  const stream = await openai().responses.create(responsesParams(LOG6, { stream: true }), { headers: { 'x-mock-retrieve': '1' } });
+  const events = [];
+  for await (const event of stream) events.push(event);
+  const types = events.map((e) => e.type);
+  assert.deepEqual(types.slice(0, 2), ['response.created', 'response.in_progress']);
+  assert.equal(types.filter((t) => t === 'response.created').length, 1);
+  assert.equal(types.filter((t) => t === 'response.completed').length, 1);
+  assert.equal(types.at(-1), 'response.completed');
+  assert.deepEqual(events.map((e) => e.sequence_number), events.map((_, i) => i), 'sequence numbers without gaps');
+  assert.ok(!JSON.stringify(events).includes('headroom_retrieve'), 'the client never sees the call');
+  const added = events.filter((e) => e.type === 'response.output_item.added');
+  assert.deepEqual(added.map((e) => [e.item.id, e.output_index]), [['msg_0', 0], ['msg_2', 1]]);
+  const text = events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join('');
+  assert.equal(text, `Let me look at the full output.retrieved ${LOG6.length} chars`);
+  const final = events.at(-1).response;
+  assert.equal(final.id, events[0].response.id, 'one response id');
+  assert.deepEqual(final.output.map((i) => i.id), ['msg_0', 'msg_2']);
+  assert.equal(final.usage.output_tokens, 10, 'usage summed over the two rounds');
+  const seen = upstream.requests.slice(before);
+  assert.equal(seen.length, 2);
+  const answer = JSON.parse(seen[1].raw).input.at(-1);
+  assert.equal(answer.type, 'function_call_output');
+  assert.equal(answer.output, LOG6, 'the upstream received the exact original');
+
+  // The SDK's own accumulating helper agrees.
+  const helper = openai().responses.stream(responsesParams(corpusHead('logs/loghub_Spark_2k.log', 25000)), { headers: { 'x-mock-retrieve': '1' } });
+  const response = await helper.finalResponse();
+  assert.match(response.output_text, /^Let me look at the full output\.retrieved \d+ chars$/);
+  assert.ok(!response.output.some((i) => i.type === 'function_call'));
 });
 
 // --- stores ------------------------------------------------------------------

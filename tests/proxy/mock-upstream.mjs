@@ -120,21 +120,40 @@ function responsesAnswer(body, raw, script) {
   if (script.retrieve && last?.type === 'function_call_output' && last.call_id === 'call_hr_1') {
     output = [{ type: 'message', id: 'msg_2', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: `retrieved ${last.output.length} chars`, annotations: [] }] }];
   } else if (script.retrieve && hash && declares(body.tools, 'headroom_retrieve')) {
-    output = [{ type: 'function_call', id: 'fc_1', call_id: 'call_hr_1', name: 'headroom_retrieve', arguments: JSON.stringify({ hash }), status: 'completed' }];
+    output = [
+      { type: 'message', id: 'msg_0', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'Let me look at the full output.', annotations: [] }] },
+      { type: 'function_call', id: 'fc_1', call_id: 'call_hr_1', name: 'headroom_retrieve', arguments: JSON.stringify({ hash }), status: 'completed' },
+    ];
   } else {
     output = [{ type: 'message', id: 'msg_1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'ok', annotations: [] }] }];
   }
+  const answered = output[0]?.id === 'msg_2';
   const response = {
-    id: 'resp_1', object: 'response', created_at: 0, status: 'completed', model: body.model, output,
+    id: answered ? 'resp_2' : 'resp_1', object: 'response', created_at: 0, status: 'completed', model: body.model, output,
     usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15 }, error: null, incomplete_details: null,
     instructions: null, metadata: {}, parallel_tool_calls: true, temperature: 1, tool_choice: 'auto', tools: [], top_p: 1,
   };
   if (!body.stream) return { json: response };
   let n = 0;
   const ev = (type, data) => [type, { type, sequence_number: n++, ...data }];
-  const events = [ev('response.created', { response: { ...response, status: 'in_progress', output: [] } })];
+  const started = { ...response, status: 'in_progress', output: [] };
+  const events = [ev('response.created', { response: started }), ev('response.in_progress', { response: started })];
   output.forEach((item, output_index) => {
-    events.push(ev('response.output_item.added', { output_index, item: { ...item, status: 'in_progress' } }));
+    const item_id = item.id;
+    if (item.type === 'message') {
+      events.push(ev('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', content: [] } }));
+      const text = item.content[0].text;
+      events.push(ev('response.content_part.added', { item_id, output_index, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }));
+      for (const delta of text.match(/.{1,8}/gs)) {
+        events.push(ev('response.output_text.delta', { item_id, output_index, content_index: 0, delta, logprobs: [] }));
+      }
+      events.push(ev('response.output_text.done', { item_id, output_index, content_index: 0, text, logprobs: [] }));
+      events.push(ev('response.content_part.done', { item_id, output_index, content_index: 0, part: item.content[0] }));
+    } else {
+      events.push(ev('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', arguments: '' } }));
+      events.push(ev('response.function_call_arguments.delta', { item_id, output_index, delta: item.arguments }));
+      events.push(ev('response.function_call_arguments.done', { item_id, output_index, arguments: item.arguments }));
+    }
     events.push(ev('response.output_item.done', { output_index, item }));
   });
   events.push(ev('response.completed', { response }));

@@ -20,6 +20,7 @@ pub mod sse;
 pub mod stats;
 pub mod stream_anthropic;
 pub mod stream_openai;
+pub mod stream_responses;
 
 pub use config::{Mode, ProxyArgs};
 

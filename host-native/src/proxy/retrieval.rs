@@ -17,7 +17,7 @@ use super::inject::Layout;
 use super::routes::Route;
 use super::server::{send, upstream_error, App};
 use super::stats::Fault;
-use super::{stream_anthropic, stream_openai};
+use super::{stream_anthropic, stream_openai, stream_responses};
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, Method, Response};
 use headroom_core::Shape;
@@ -38,12 +38,6 @@ pub async fn forward(
     let Some(layout) = layout.filter(|l| !l.client_declared) else {
         return send(&app, method, &url, headers, body.into()).await;
     };
-    // Streaming retrieval is answered for Anthropic and OpenAI Chat; a
-    // Responses stream keeps its markers (still retrievable over HTTP)
-    // but gets no tool it could not be answered for.
-    if layout.stream && !matches!(shape, Shape::Anthropic | Shape::OpenaiChat) {
-        return send(&app, method, &url, headers, body.into()).await;
-    }
     let body = layout.with_tool(&body, shape);
     app.stats.count(&app.stats.retrieve_tool_added, 1);
     if route == Route::CountTokens || app.retrieve_rounds == 0 {
@@ -64,6 +58,7 @@ pub async fn forward(
     if layout.stream {
         match shape {
             Shape::Anthropic => stream_anthropic::run(round, body).await,
+            Shape::OpenaiResponses => stream_responses::run(round, body).await,
             _ => stream_openai::run(round, body).await,
         }
     } else {
@@ -155,8 +150,12 @@ async fn non_streaming(round: Round, mut body: String) -> Response<Body> {
         if found.is_empty() || others || rounds >= round.app.retrieve_rounds {
             calls::strip(round.shape, &mut response);
             calls::merge_usage(response.get_mut("usage"), &earlier_usage);
-            if round.shape == Shape::Anthropic && !earlier_text.is_empty() {
-                if let Some(Value::Array(content)) = response.get_mut("content") {
+            let list = match round.shape {
+                Shape::Anthropic => "content",
+                _ => "output",
+            };
+            if !earlier_text.is_empty() {
+                if let Some(Value::Array(content)) = response.get_mut(list) {
                     let mut all = std::mem::take(&mut earlier_text);
                     all.append(content);
                     *content = all;
@@ -165,15 +164,26 @@ async fn non_streaming(round: Round, mut body: String) -> Response<Body> {
             return forward::buffered_back(status, &headers, response.to_string().into());
         }
         calls::add_usage(&mut earlier_usage, response.get("usage"));
-        if round.shape == Shape::Anthropic {
-            earlier_text.extend(
+        // What the model said before calling: Anthropic text blocks and
+        // Responses output items other than the retrieve calls (the client
+        // of a Responses stream sees them too).
+        match round.shape {
+            Shape::Anthropic => earlier_text.extend(
                 response["content"]
                     .as_array()
                     .into_iter()
                     .flatten()
                     .filter(|b| b["type"] == "text")
                     .cloned(),
-            );
+            ),
+            Shape::OpenaiResponses => {
+                let mut visible = response.clone();
+                calls::strip(round.shape, &mut visible);
+                if let Some(Value::Array(items)) = visible.get_mut("output") {
+                    earlier_text.append(items);
+                }
+            }
+            _ => {}
         }
         let answers = round.answer(&found).await;
         let items = calls::continuation(round.shape, &response, &answers);
