@@ -218,8 +218,8 @@ pub fn outline(lines: &Lines, ctx: &Ctx) -> Result<Outlined, Declined> {
         kept: kept_description(&outline.relevant),
         marker_prefix: Some(format!("{} ", lang.line_comment())),
     };
-    let mut output = check::output(lines, &plan);
-    let mut new_errors = check::new_errors(lang, &input_errors, &output);
+    let mut output = check::output(lines, &plan, &source);
+    let mut new_errors = check::new_errors(lang, &input_errors, Some(&tree), &output);
     if let Some(tail) = body_tail {
         let mut elisions = outline.elisions.clone();
         elisions.insert(0, tail);
@@ -228,8 +228,8 @@ pub fn outline(lines: &Lines, ctx: &Ctx) -> Result<Outlined, Declined> {
             items,
             ..plan.clone()
         };
-        let tail_output = check::output(lines, &with_tail);
-        let tail_errors = check::new_errors(lang, &input_errors, &tail_output);
+        let tail_output = check::output(lines, &with_tail, &source);
+        let tail_errors = check::new_errors(lang, &input_errors, Some(&tree), &tail_output);
         if tail_errors.is_empty() {
             (plan, output, new_errors) = (with_tail, tail_output, tail_errors);
         }
@@ -258,6 +258,10 @@ pub fn outline(lines: &Lines, ctx: &Ctx) -> Result<Outlined, Declined> {
 /// text's first line (the first line is then inside a body).
 fn first_outer_function(lang: Lang, tree: &tree_sitter::Tree, content: &[&str]) -> Option<usize> {
     let first_indent = leading_indent(content.first()?).len();
+    // Nothing is shallower than the left margin (a whole file starts there).
+    if first_indent == 0 {
+        return None;
+    }
     let mut found: Option<usize> = None;
     let mut stack = vec![tree.root_node()];
     let mut cursor = tree.walk();

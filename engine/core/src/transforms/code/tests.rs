@@ -85,8 +85,10 @@ fn assert_sound(name: &str, text: &str, path: Option<&str>, done: &Outlined) {
     let source = lines.content_text();
     let input = check::parse(done.lang, &source).expect("grammar loads");
     let input_errors = check::errors(&input);
-    let output = check::output(&lines, &done.plan);
-    let new = check::new_errors(done.lang, &input_errors, &output);
+    let output = check::output(&lines, &done.plan, &source);
+    // (A fresh parse of the output: the transform's own check reuses the
+    // input's tree, this one must not.)
+    let new = check::new_errors(done.lang, &input_errors, None, &output);
     assert!(new.is_empty(), "{name}: new syntax errors {new:?}");
     let reparsed = check::parse(done.lang, &done.output).expect("grammar loads");
     assert!(
@@ -633,4 +635,38 @@ fn corpus_outputs_of_other_kinds_are_not_taken_for_code() {
         }
     }
     assert!(misrouted.is_empty(), "routed to code: {misrouted:?}");
+}
+
+/// The re-parse check reads the output incrementally, over the input's
+/// edited tree; that must give exactly the tree a fresh parse gives (same
+/// nodes, same syntax errors at the same rows), or the check would judge a
+/// different tree than the one it promises about.
+#[test]
+fn corpus_incremental_reparse_matches_a_fresh_parse() {
+    let none = Query::default();
+    let (mut compared, mut with_errors) = (0, 0);
+    for (name, text, _) in corpus::inputs("code") {
+        let Ok(done) = run(&text, None, &none) else {
+            continue;
+        };
+        let lines = Lines::parse(&text);
+        let source = lines.content_text();
+        let input = check::parse(done.lang, &source).expect("grammar loads");
+        let output = check::output(&lines, &done.plan, &source);
+        let fresh = check::parse(done.lang, &output.text).expect("grammar loads");
+        let reused = check::reparse_reusing(done.lang, &input, &output)
+            .unwrap_or_else(|| panic!("{name}: the output's edits are known"));
+        assert_eq!(
+            fresh.root_node().to_sexp(),
+            reused.root_node().to_sexp(),
+            "{name}"
+        );
+        assert_eq!(check::errors(&fresh), check::errors(&reused), "{name}");
+        compared += 1;
+        with_errors += usize::from(fresh.root_node().has_error());
+    }
+    assert!(
+        compared >= 30 && with_errors >= 10,
+        "{compared} {with_errors}"
+    );
 }
