@@ -73,6 +73,15 @@ fn anthropic_model() -> Answer {
         } else {
             (vec![json!({"type": "text", "text": "ok"})], "end_turn")
         };
+        // With thinking on, every round starts with its own signed thinking.
+        let mut content = content;
+        if body.get("thinking").is_some() {
+            let n = body["messages"].as_array().unwrap().len();
+            content.insert(
+                0,
+                json!({"type": "thinking", "thinking": format!("reasoning at {n}"), "signature": format!("sig{n}")}),
+            );
+        }
         if body["stream"] != true {
             return json_answer(
                 200,
@@ -86,7 +95,11 @@ fn anthropic_model() -> Answer {
                 "content": [], "stop_reason": null, "usage": {"input_tokens": 100, "output_tokens": 1}}}),
         )];
         for (i, block) in content.iter().enumerate() {
-            if block["type"] == "text" {
+            if block["type"] == "thinking" {
+                events.push(("content_block_start", json!({"type": "content_block_start", "index": i, "content_block": {"type": "thinking", "thinking": "", "signature": ""}})));
+                events.push(("content_block_delta", json!({"type": "content_block_delta", "index": i, "delta": {"type": "thinking_delta", "thinking": block["thinking"]}})));
+                events.push(("content_block_delta", json!({"type": "content_block_delta", "index": i, "delta": {"type": "signature_delta", "signature": block["signature"]}})));
+            } else if block["type"] == "text" {
                 events.push(("content_block_start", json!({"type": "content_block_start", "index": i, "content_block": {"type": "text", "text": ""}})));
                 events.push(("ping", json!({"type": "ping"})));
                 events.push(("content_block_delta", json!({"type": "content_block_delta", "index": i, "delta": {"type": "text_delta", "text": block["text"]}})));
@@ -593,5 +606,95 @@ async fn openai_responses_streaming_retrieve_gives_one_well_formed_stream() {
     assert_eq!(input[input.len() - 1]["output"].as_str().unwrap(), original);
     assert_eq!(input[input.len() - 2]["name"], "headroom_retrieve");
     assert!(declares_retrieve(&seen[0].json()));
+    proxy.stop().await;
+}
+
+/// A client that asked for thinking gets the first round's signed thinking
+/// block at the start of the message and no thinking after text (the API
+/// never writes one there); the upstream gets the first round's thinking
+/// back unmodified, signature included, as the API requires in a tool loop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thinking_of_a_retrieval_round_stays_valid_for_the_client() {
+    let (up, proxy) = setup(anthropic_model(), "r-thinking").await;
+    // A different output each time: a retrieved one goes out whole later.
+    for (stream, file) in [(false, LOG), (true, "logs/loghub_OpenSSH_2k.log")] {
+        let original = corpus_head(file, 25_000);
+        let mut body: Value =
+            serde_json::from_str(&AnthropicBody::new(&original, stream).body()).unwrap();
+        body["thinking"] = json!({"type": "enabled", "budget_tokens": 1024});
+        let before = up.requests().len();
+        let r = proxy.post("/v1/messages", body.to_string()).await;
+        let content: Vec<Value> = if stream {
+            // Rebuild the message from the events, as an SDK does.
+            let text = r.text().await.unwrap();
+            let mut blocks: Vec<Value> = Vec::new();
+            for data in text
+                .split("\n\n")
+                .filter_map(|e| e.lines().find_map(|l| l.strip_prefix("data: ")))
+            {
+                let e: Value = serde_json::from_str(data).unwrap();
+                let i = e["index"].as_u64().unwrap_or(0) as usize;
+                match e["type"].as_str().unwrap() {
+                    "content_block_start" => {
+                        assert_eq!(i, blocks.len(), "indices count up without gaps");
+                        blocks.push(e["content_block"].clone());
+                    }
+                    "content_block_delta" => {
+                        let d = &e["delta"];
+                        let b = &mut blocks[i];
+                        match d["type"].as_str().unwrap() {
+                            "text_delta" => {
+                                b["text"] = json!(format!(
+                                    "{}{}",
+                                    b["text"].as_str().unwrap(),
+                                    d["text"].as_str().unwrap()
+                                ))
+                            }
+                            "thinking_delta" => {
+                                b["thinking"] = json!(format!(
+                                    "{}{}",
+                                    b["thinking"].as_str().unwrap(),
+                                    d["thinking"].as_str().unwrap()
+                                ))
+                            }
+                            "signature_delta" => b["signature"] = d["signature"].clone(),
+                            _ => {}
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            blocks
+        } else {
+            r.json::<Value>().await.unwrap()["content"]
+                .as_array()
+                .unwrap()
+                .clone()
+        };
+        let kinds: Vec<&str> = content
+            .iter()
+            .map(|b| b["type"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            ["thinking", "text", "text"],
+            "stream {stream}: {content:?}"
+        );
+        let n = up.requests()[before].json()["messages"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(content[0]["thinking"], format!("reasoning at {n}"));
+        assert_eq!(content[0]["signature"], format!("sig{n}"));
+        // The retrieval round's request carries that thinking block back.
+        let second = up.requests()[before + 1].json();
+        let messages = second["messages"].as_array().unwrap();
+        let turn = &messages[messages.len() - 2];
+        assert_eq!(turn["role"], "assistant");
+        assert_eq!(
+            turn["content"][0],
+            json!({"type": "thinking", "thinking": format!("reasoning at {n}"), "signature": format!("sig{n}")})
+        );
+    }
     proxy.stop().await;
 }

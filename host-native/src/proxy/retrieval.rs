@@ -158,6 +158,9 @@ async fn non_streaming(round: Round, mut body: String) -> Response<Body> {
                 if let Some(Value::Array(content)) = response.get_mut(list) {
                     let mut all = std::mem::take(&mut earlier_text);
                     all.append(content);
+                    if round.shape == Shape::Anthropic {
+                        keep_leading_thinking(&mut all);
+                    }
                     *content = all;
                 }
             }
@@ -173,7 +176,7 @@ async fn non_streaming(round: Round, mut body: String) -> Response<Body> {
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .filter(|b| b["type"] == "text")
+                    .filter(|b| b["type"] == "text" || stream_anthropic::is_thinking(b))
                     .cloned(),
             ),
             Shape::OpenaiResponses => {
@@ -192,5 +195,42 @@ async fn non_streaming(round: Round, mut body: String) -> Response<Body> {
             None => return forward::buffered_back(status, &headers, bytes),
         }
         rounds += 1;
+    }
+}
+
+/// The merged content of several rounds as the API could have written it:
+/// thinking blocks (unmodified, signatures kept) only before the first
+/// other block. Thinking of later rounds, which would follow text, is
+/// dropped from what the client sees (it went back upstream already).
+fn keep_leading_thinking(content: &mut Vec<Value>) {
+    let mut other_seen = false;
+    content.retain(|b| {
+        let thinking = stream_anthropic::is_thinking(b);
+        other_seen |= !thinking;
+        !thinking || !other_seen
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_leading_thinking_survives_a_merge() {
+        let mut content = vec![
+            json!({"type": "thinking", "thinking": "a", "signature": "s1"}),
+            json!({"type": "redacted_thinking", "data": "d"}),
+            json!({"type": "text", "text": "Let me look."}),
+            json!({"type": "thinking", "thinking": "b", "signature": "s2"}),
+            json!({"type": "text", "text": "Found it."}),
+        ];
+        keep_leading_thinking(&mut content);
+        let kinds: Vec<&str> = content
+            .iter()
+            .map(|b| b["type"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["thinking", "redacted_thinking", "text", "text"]);
+        assert_eq!(content[0]["signature"], "s1");
     }
 }

@@ -1,8 +1,11 @@
 //! Answering `headroom_retrieve` inside an Anthropic SSE stream. The client
 //! gets one message: one `message_start`, content block indices counting up
 //! across rounds, one `message_delta` (usage summed over rounds) and one
-//! `message_stop`. Retrieve calls are never shown; every other event passes
-//! as the bytes received, rewritten only when its index must change.
+//! `message_stop`. Retrieve calls are never shown; nor is thinking from a
+//! round after the first once text was shown (the API only writes thinking
+//! at the start of a message; those blocks still go back upstream with
+//! their signatures, as the API requires). Every other event passes as the
+//! bytes received, rewritten only when its index must change.
 
 use super::calls::{self, Call};
 use super::forward;
@@ -68,6 +71,8 @@ struct Block {
     text: String,
     json: String,
     hidden: bool,
+    /// A `headroom_retrieve` call (hidden, and answered by the proxy).
+    retrieve: bool,
     client_index: u64,
 }
 
@@ -76,6 +81,10 @@ struct Stream {
     /// Next content block index the client sees.
     next_index: u64,
     started: bool,
+    /// The client has been shown a block other than thinking: a thinking
+    /// block from now on would sit after text, where the API never puts
+    /// one, so later rounds' thinking is sent upstream but not shown.
+    shown_content: bool,
     usage: Map<String, Value>,
 }
 
@@ -190,7 +199,9 @@ impl Stream {
                 "content_block_start" => {
                     let Some(index) = index else { continue };
                     let block = data["content_block"].clone();
-                    let hidden = block["type"] == "tool_use" && block["name"] == TOOL_NAME;
+                    let retrieve = block["type"] == "tool_use" && block["name"] == TOOL_NAME;
+                    let hidden = retrieve || (is_thinking(&block) && self.shown_content);
+                    self.shown_content |= !hidden && !is_thinking(&block);
                     visible_tool_use |= block["type"] == "tool_use" && !hidden;
                     let client_index = self.next_index;
                     if !hidden {
@@ -203,6 +214,7 @@ impl Stream {
                             text: String::new(),
                             json: String::new(),
                             hidden,
+                            retrieve,
                             client_index,
                         },
                     );
@@ -248,7 +260,7 @@ impl Stream {
                     let retrieve: Vec<Call> = order
                         .iter()
                         .filter_map(|i| blocks.get(i))
-                        .filter(|b| b.hidden)
+                        .filter(|b| b.retrieve)
                         .map(|b| Call {
                             id: b.value["id"].as_str().unwrap_or_default().to_string(),
                             hash: serde_json::from_str::<Value>(&b.json)
@@ -326,6 +338,11 @@ impl Stream {
         }
         sse::encode(Some("message_delta"), &delta.to_string())
     }
+}
+
+/// Thinking as the API writes it: shown only at the start of a message.
+pub fn is_thinking(block: &Value) -> bool {
+    block["type"] == "thinking" || block["type"] == "redacted_thinking"
 }
 
 /// A block as it goes back in the assistant turn.
