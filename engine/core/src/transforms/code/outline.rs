@@ -86,35 +86,46 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Walk the tree from `root` (iteratively: deeply nested code must not
-    /// exhaust the stack, in wasm least of all).
+    /// Walk the tree from `root` in document order, with one cursor (no
+    /// recursion: deeply nested code must not exhaust the stack, in wasm
+    /// least of all; no list of children per node: the walk visits every
+    /// node outside the elided bodies, and allocating per node cost more
+    /// than the visit).
     pub fn outline(&self, root: Node) -> Outline {
         let mut out = Outline::default();
         let mut comments: Vec<Node> = Vec::new();
-        let mut stack = vec![root];
         let mut cursor = root.walk();
-        while let Some(node) = stack.pop() {
-            let kind = node.kind();
-            if self.lang.is_comment(kind) {
-                comments.push(node);
+        loop {
+            let descend = self.visit(cursor.node(), &mut out, &mut comments);
+            if descend && cursor.goto_first_child() {
                 continue;
             }
-            if self.lang.is_function(kind) {
-                if let Some(candidate) = self.candidate(node) {
-                    if self.decide(&candidate, &mut out) {
-                        continue;
-                    }
-                }
-            } else if self.is_docstring(node) {
-                out.elisions.extend(self.shorten_block(node));
-                continue;
+            if !next_in_document_order(&mut cursor) {
+                break;
             }
-            let children: Vec<Node> = node.children(&mut cursor).collect();
-            stack.extend(children.into_iter().rev());
         }
         out.elisions.extend(self.shorten_comments(&mut comments));
         out.elisions.sort_by_key(|e| e.first);
         out
+    }
+
+    /// Decide about one node on the walk; true when the walk should go on
+    /// into its children.
+    fn visit<'t>(&self, node: Node<'t>, out: &mut Outline, comments: &mut Vec<Node<'t>>) -> bool {
+        let kind = node.kind();
+        if self.lang.is_comment(kind) {
+            comments.push(node);
+            return false;
+        }
+        if self.lang.is_function(kind) {
+            if let Some(candidate) = self.candidate(node) {
+                return !self.decide(&candidate, out);
+            }
+        } else if self.is_docstring(node) {
+            out.elisions.extend(self.shorten_block(node));
+            return false;
+        }
+        true
     }
 
     /// Decide about one function; returns false when the walk should go on
@@ -157,36 +168,49 @@ impl<'a> Walker<'a> {
     /// elided whole: its inner functions are, one by one.
     fn is_container(&self, body: Node, rows: usize) -> bool {
         let (mut count, mut inner_rows) = (0usize, 0usize);
-        let mut stack = vec![body];
         let mut cursor = body.walk();
-        while let Some(node) = stack.pop() {
-            if node.id() != body.id() && self.lang.is_function(node.kind()) {
-                if let Some(e) = self.candidate(node).and_then(|c| c.elision) {
-                    if e.rows() >= self.limits.short_body {
-                        count += 1;
-                        inner_rows += e.rows();
-                        continue;
-                    }
-                }
+        loop {
+            let node = cursor.node();
+            let inner_long = (node.id() != body.id() && self.lang.is_function(node.kind()))
+                .then(|| self.elidable_body(node))
+                .flatten()
+                .and_then(|body| self.body_elision(body).0)
+                .map(|e| e.rows())
+                .filter(|&rows| rows >= self.limits.short_body);
+            if let Some(rows) = inner_long {
+                count += 1;
+                inner_rows += rows;
+            } else if cursor.goto_first_child() {
+                continue;
             }
-            stack.extend(node.children(&mut cursor));
+            if !next_in_document_order(&mut cursor) {
+                break;
+            }
         }
         count >= 3 && inner_rows * 2 >= rows
     }
 
-    fn candidate<'t>(&self, node: Node<'t>) -> Option<Candidate<'t>> {
-        let body = node.child_by_field_name("body")?;
-        if !self.lang.is_block(body.kind()) {
-            return None;
-        }
-        let name = self.function_name(node).unwrap_or_default();
-        let (elision, docstring) = if body.has_error() {
+    /// A function's `body`, when it is a block of statements.
+    fn elidable_body<'t>(&self, node: Node<'t>) -> Option<Node<'t>> {
+        node.child_by_field_name("body")
+            .filter(|body| self.lang.is_block(body.kind()))
+    }
+
+    /// The rows of `body` that can go, and a leading docstring (Python).
+    fn body_elision<'t>(&self, body: Node<'t>) -> (Option<Elision>, Option<Node<'t>>) {
+        if body.has_error() {
             (None, None)
         } else if self.lang.indented_blocks() {
             self.indented_body(body)
         } else {
             (self.braced_body(body), None)
-        };
+        }
+    }
+
+    fn candidate<'t>(&self, node: Node<'t>) -> Option<Candidate<'t>> {
+        let body = self.elidable_body(node)?;
+        let name = self.function_name(node).unwrap_or_default();
+        let (elision, docstring) = self.body_elision(body);
         Some(Candidate {
             body,
             name,
@@ -431,6 +455,18 @@ pub fn last_row(node: Node) -> usize {
     } else {
         end.row
     }
+}
+
+/// Move `cursor` to the next node in document order that is not inside the
+/// current one: its next sibling, or the next sibling of the nearest
+/// ancestor that has one. False when the walk is over.
+fn next_in_document_order(cursor: &mut tree_sitter::TreeCursor) -> bool {
+    while !cursor.goto_next_sibling() {
+        if !cursor.goto_parent() {
+            return false;
+        }
+    }
+    true
 }
 
 fn named_children(node: Node) -> Vec<Node> {
