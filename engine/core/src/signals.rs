@@ -37,9 +37,6 @@ const ERROR_WORDS: &[&str] = &[
     "crashed",
 ];
 
-/// Phrases that make a line an error (`npm ERR!`, `Connection timed out`).
-const ERROR_PHRASES: &[&str] = &["err!", "timed out"];
-
 /// Single-token log levels that mark a line as an error or a warning when
 /// they stand in the level column (`E`, `ERROR`, `[error]`, `<E>`).
 const ERROR_LEVELS: &[&str] = &[
@@ -58,9 +55,10 @@ pub fn classify_lower(line: &str, lower: &str) -> Signal {
     if is_command_echo(line) {
         return Signal::None;
     }
-    if has_error_stem(lower)
-        || is_error_code_line(line)
-        || ERROR_PHRASES.iter().any(|p| lower.contains(p))
+    let found = Found::scan(lower.as_bytes());
+    if has_error_stem(lower, found)
+        || is_error_code_line(line, found)
+        || found.any(ERROR_PHRASE_BITS)
         || has_error_word(lower)
     {
         return Signal::Error;
@@ -70,11 +68,131 @@ pub fn classify_lower(line: &str, lower: &str) -> Signal {
         Some(Signal::Warning) => return Signal::Warning,
         _ => {}
     }
-    if has_counted(lower, "warn") || has_counted(lower, "deprecat") {
+    if has_counted(lower, found, Found::WARN, "warn")
+        || has_counted(lower, found, Found::DEPRECAT, "deprecat")
+    {
         return Signal::Warning;
     }
     Signal::None
 }
+
+/// Which of the substrings the classifiers look for occur in a lower-cased
+/// line, found in one pass over its bytes.
+///
+/// WHY: a line is checked for a dozen substrings; one `str::contains` each
+/// means a dozen passes and a dozen searcher set-ups per line, which
+/// dominated the time to compress a log under wasm (no SIMD there). One
+/// pass that stops only at the few bytes a substring can start with costs
+/// about as much as a single `contains`.
+#[derive(Clone, Copy)]
+struct Found(u32);
+
+impl Found {
+    const ERROR: u32 = 1 << 0;
+    const FAIL: u32 = 1 << 1;
+    const FATAL: u32 = 1 << 2;
+    const PANIC: u32 = 1 << 3;
+    const EXCEPTION: u32 = 1 << 4;
+    const TRACEBACK: u32 = 1 << 5;
+    const ERR_BANG: u32 = 1 << 6;
+    const TIMED_OUT: u32 = 1 << 7;
+    const WARN: u32 = 1 << 8;
+    const DEPRECAT: u32 = 1 << 9;
+    const EXIT_CODE: u32 = 1 << 10;
+    const EXIT_STATUS: u32 = 1 << 11;
+    const EXITED_WITH: u32 = 1 << 12;
+    const SHORT_TEST_SUMMARY: u32 = 1 << 13;
+
+    /// Each substring with its bit, for the tests.
+    #[cfg(test)]
+    const ALL: [(&'static str, u32); 14] = [
+        ("error", Self::ERROR),
+        ("fail", Self::FAIL),
+        ("fatal", Self::FATAL),
+        ("panic", Self::PANIC),
+        ("exception", Self::EXCEPTION),
+        ("traceback", Self::TRACEBACK),
+        ("err!", Self::ERR_BANG),
+        ("timed out", Self::TIMED_OUT),
+        ("warn", Self::WARN),
+        ("deprecat", Self::DEPRECAT),
+        ("exit code", Self::EXIT_CODE),
+        ("exit status", Self::EXIT_STATUS),
+        ("exited with", Self::EXITED_WITH),
+        ("short test summary", Self::SHORT_TEST_SUMMARY),
+    ];
+
+    fn scan(lower: &[u8]) -> Self {
+        let mut found = 0;
+        for (at, &byte) in lower.iter().enumerate() {
+            if !STARTS_A_NEEDLE[usize::from(byte)] {
+                continue;
+            }
+            let rest = &lower[at..];
+            found |= match byte {
+                b'e' if rest.starts_with(b"err") => match rest.get(3) {
+                    Some(b'o') if rest[4..].starts_with(b"r") => Self::ERROR,
+                    Some(b'!') => Self::ERR_BANG,
+                    _ => 0,
+                },
+                b'e' if rest.starts_with(b"exception") => Self::EXCEPTION,
+                b'e' if rest.starts_with(b"exit") => {
+                    let tail = &rest[4..];
+                    if tail.starts_with(b" code") {
+                        Self::EXIT_CODE
+                    } else if tail.starts_with(b" status") {
+                        Self::EXIT_STATUS
+                    } else if tail.starts_with(b"ed with") {
+                        Self::EXITED_WITH
+                    } else {
+                        0
+                    }
+                }
+                b'f' if rest.starts_with(b"fail") => Self::FAIL,
+                b'f' if rest.starts_with(b"fatal") => Self::FATAL,
+                b'p' if rest.starts_with(b"panic") => Self::PANIC,
+                b't' if rest.starts_with(b"traceback") => Self::TRACEBACK,
+                b't' if rest.starts_with(b"timed out") => Self::TIMED_OUT,
+                b'w' if rest.starts_with(b"warn") => Self::WARN,
+                b'd' if rest.starts_with(b"deprecat") => Self::DEPRECAT,
+                b's' if rest.starts_with(b"short test summary") => Self::SHORT_TEST_SUMMARY,
+                _ => 0,
+            };
+        }
+        Self(found)
+    }
+
+    /// True when any substring of `bits` occurs.
+    fn any(self, bits: u32) -> bool {
+        self.0 & bits != 0
+    }
+}
+
+/// The first bytes of [`Found`]'s substrings.
+static STARTS_A_NEEDLE: [bool; 256] = {
+    let mut table = [false; 256];
+    let firsts = b"efptwds";
+    let mut i = 0;
+    while i < firsts.len() {
+        table[firsts[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// Phrases that make a line an error (`npm ERR!`, `Connection timed out`),
+/// as [`Found`] bits.
+const ERROR_PHRASE_BITS: u32 = Found::ERR_BANG | Found::TIMED_OUT;
+
+/// [`ERROR_STEMS`] as [`Found`] bits, in the same order.
+const ERROR_STEM_BITS: [u32; 6] = [
+    Found::ERROR,
+    Found::FAIL,
+    Found::FATAL,
+    Found::PANIC,
+    Found::EXCEPTION,
+    Found::TRACEBACK,
+];
 
 /// ASCII-lower-case `line` into `buf` (cleared first). Byte offsets stay the
 /// same as in `line`, which [`classify_lower`] relies on.
@@ -91,15 +209,18 @@ pub fn is_command_echo(line: &str) -> bool {
     line.trim_start().starts_with("Running `")
 }
 
-fn has_error_stem(lower: &str) -> bool {
-    ERROR_STEMS.iter().any(|stem| has_counted(lower, stem))
+fn has_error_stem(lower: &str, found: Found) -> bool {
+    ERROR_STEMS
+        .iter()
+        .zip(ERROR_STEM_BITS)
+        .any(|(stem, bit)| has_counted(lower, found, bit, stem))
 }
 
-/// True when `stem` occurs in `lower` at least once in a way that counts: not
-/// inside a command-line flag (`--error-format=json`), not as a count of zero
-/// (`0 failed`, `errors=0`).
-fn has_counted(lower: &str, stem: &str) -> bool {
-    if !lower.contains(stem) {
+/// True when `stem` (whose [`Found`] bit is `bit`) occurs in `lower` at
+/// least once in a way that counts: not inside a command-line flag
+/// (`--error-format=json`), not as a count of zero (`0 failed`, `errors=0`).
+fn has_counted(lower: &str, found: Found, bit: u32, stem: &str) -> bool {
+    if !found.any(bit) {
         return false;
     }
     lower
@@ -230,8 +351,11 @@ pub fn looks_like_stack_frame(line: &str) -> bool {
 
 /// Compiler diagnostics such as `error[E0308]:` or `src/x.c:3:1: error:`,
 /// and pytest's `E       assert 1 == 2` explanation lines.
-fn is_error_code_line(line: &str) -> bool {
-    line.starts_with("error[") || line.contains(": error:") || line.starts_with("E  ")
+fn is_error_code_line(line: &str, found: Found) -> bool {
+    // `: error:` in the line puts `error` in its lower-case form.
+    line.starts_with("error[")
+        || found.any(Found::ERROR) && line.contains(": error:")
+        || line.starts_with("E  ")
 }
 
 /// A summary line worth always keeping: test totals, build results, exit
@@ -246,6 +370,9 @@ pub fn is_summary_lower(lower: &str) -> bool {
     if t.is_empty() {
         return false;
     }
+    // The substrings looked for anywhere have no space at either end, so
+    // they occur in `t` exactly when they occur in `lower`.
+    let found = Found::scan(t.as_bytes());
     t.starts_with("test result:")
         || is_banner_with_counts(t)
         || t.starts_with("finished ")
@@ -258,9 +385,9 @@ pub fn is_summary_lower(lower: &str) -> bool {
         || t == "ok"
         || t.starts_with("ok  \t")
         || t.starts_with("fail\t")
-        || t.contains("exit code")
-        || t.contains("exit status")
-        || t.contains("exited with")
+        || found.any(Found::EXIT_CODE)
+        || found.any(Found::EXIT_STATUS)
+        || found.any(Found::EXITED_WITH)
         || t.starts_with("build succeeded")
         || t.starts_with("build failed")
         || t.starts_with("[info] build ")
@@ -270,7 +397,7 @@ pub fn is_summary_lower(lower: &str) -> bool {
         || t.starts_with("npm info ok")
         || t.starts_with("npm verbose exit")
         || t.starts_with("error: could not compile")
-        || t.contains("short test summary")
+        || found.any(Found::SHORT_TEST_SUMMARY)
 }
 
 /// `===== 4 failed, 615 passed in 79.87s =====` (pytest's closing banner).
@@ -409,30 +536,27 @@ pub fn mask_ids_into(line: &str, out: &mut String) {
 pub fn mask_ids_bytes(line: &str, out: &mut Vec<u8>) {
     out.clear();
     out.reserve(line.len());
-    let mut token_start = 0;
-    let mut in_token = false;
-    let mut digit = false;
-    for &b in line.as_bytes() {
-        if ID_BYTE[b as usize] {
-            if !in_token {
-                in_token = true;
-                digit = false;
-                token_start = out.len();
-            }
-            digit |= b.is_ascii_digit();
-            out.push(b);
-        } else {
-            if in_token && digit {
-                out.truncate(token_start);
-                out.push(b'#');
-            }
-            in_token = false;
-            out.push(b);
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    // Alternate runs: bytes that cannot be in an id are copied as a block;
+    // a run of id bytes is copied, or becomes `#` when it has a digit.
+    while i < bytes.len() {
+        let start = i;
+        while i < bytes.len() && ID_BYTE[usize::from(bytes[i])] == 0 {
+            i += 1;
         }
-    }
-    if in_token && digit {
-        out.truncate(token_start);
-        out.push(b'#');
+        out.extend_from_slice(&bytes[start..i]);
+        let start = i;
+        let mut classes = 0;
+        while i < bytes.len() && ID_BYTE[usize::from(bytes[i])] != 0 {
+            classes |= ID_BYTE[usize::from(bytes[i])];
+            i += 1;
+        }
+        if classes & ID_DIGIT != 0 {
+            out.push(b'#');
+        } else {
+            out.extend_from_slice(&bytes[start..i]);
+        }
     }
 }
 
@@ -448,33 +572,36 @@ pub fn mask_numbers_bytes(line: &str, out: &mut Vec<u8>) {
     let bytes = line.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if !is_word_byte(bytes[i]) {
-            out.push(bytes[i]);
-            i += 1;
-            continue;
-        }
         let start = i;
+        while i < bytes.len() && !is_word_byte(bytes[i]) {
+            i += 1;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        let start = i;
+        let mut has_digit = false;
+        let mut all_hex = true;
         while i < bytes.len() && is_word_byte(bytes[i]) {
+            has_digit |= bytes[i].is_ascii_digit();
+            all_hex &= bytes[i].is_ascii_hexdigit();
             i += 1;
         }
         let word = &bytes[start..i];
-        let hex_id = word.len() >= 6
-            && word.iter().all(u8::is_ascii_hexdigit)
-            && word.iter().any(u8::is_ascii_digit);
-        if hex_id {
-            out.push(b'#');
-            continue;
-        }
-        let mut in_digits = false;
-        for &b in word {
-            if b.is_ascii_digit() {
-                if !in_digits {
-                    out.push(b'#');
+        if !has_digit {
+            out.extend_from_slice(word);
+        } else if word.len() >= 6 && all_hex {
+            out.push(b'#'); // a hex id
+        } else {
+            let mut in_digits = false;
+            for &b in word {
+                if b.is_ascii_digit() {
+                    if !in_digits {
+                        out.push(b'#');
+                    }
+                    in_digits = true;
+                } else {
+                    out.push(b);
+                    in_digits = false;
                 }
-                in_digits = true;
-            } else {
-                out.push(b);
-                in_digits = false;
             }
         }
     }
@@ -484,17 +611,24 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// Bytes that can be part of an id: letters, digits, `_ . : -`.
-static ID_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
+/// Bytes that can be part of an id (letters, digits, `_ . : -`): non-zero,
+/// with [`ID_DIGIT`] set for digits.
+static ID_BYTE: [u8; 256] = {
+    let mut table = [0; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || c == b':' || c == b'-';
+        if c.is_ascii_digit() {
+            table[b] = ID_OTHER | ID_DIGIT;
+        } else if c.is_ascii_alphabetic() || c == b'_' || c == b'.' || c == b':' || c == b'-' {
+            table[b] = ID_OTHER;
+        }
         b += 1;
     }
     table
 };
+const ID_OTHER: u8 = 1;
+const ID_DIGIT: u8 = 2;
 
 #[cfg(test)]
 mod tests {
@@ -652,5 +786,132 @@ mod tests {
         let mut out = String::new();
         mask_digits_into("sshd[24200]: user test9 from 52.80.34.196", &mut out);
         assert_eq!(out, "sshd[#]: user test# from #.#.#.#");
+    }
+
+    /// The one-pass scan finds exactly what `str::contains` finds, for every
+    /// substring, at the start, middle and end of a line, cut short, and in
+    /// pseudo-random mixes of their pieces.
+    #[test]
+    fn one_pass_scan_equals_contains() {
+        let mut lines: Vec<String> = vec![String::new(), "e".into(), "err".into()];
+        for (needle, _) in Found::ALL {
+            lines.push(needle.to_string());
+            lines.push(format!("x {needle} y"));
+            lines.push(format!("ab{needle}"));
+            lines.push(needle[..needle.len() - 1].to_string());
+            lines.push(format!("{} ", &needle[..needle.len() - 1]));
+        }
+        let pieces = [
+            "e", "er", "err", "or", "r", "!", "exit", " code", " status", "ed with", "xcept",
+            "ion", "fa", "il", "tal", "pan", "ic", "trace", "back", "timed", " out", "war", "n",
+            "deprec", "at", "short", " test", " summary", " ", "s", "t", "d", "w", "p",
+        ];
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..20_000 {
+            let mut line = String::new();
+            for _ in 0..(1 + state % 12) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                line.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            lines.push(line);
+        }
+        for line in &lines {
+            let found = Found::scan(line.as_bytes());
+            for (needle, bit) in Found::ALL {
+                assert_eq!(
+                    found.any(bit),
+                    line.contains(needle),
+                    "{needle:?} in {line:?}"
+                );
+            }
+        }
+    }
+
+    /// The masks' definitions, byte by byte: the run-based versions above
+    /// must give the same bytes.
+    fn reference_mask_ids(line: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut token_start = 0;
+        let mut in_token = false;
+        let mut digit = false;
+        for &b in line.as_bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-') {
+                if !in_token {
+                    in_token = true;
+                    digit = false;
+                    token_start = out.len();
+                }
+                digit |= b.is_ascii_digit();
+                out.push(b);
+            } else {
+                if in_token && digit {
+                    out.truncate(token_start);
+                    out.push(b'#');
+                }
+                in_token = false;
+                out.push(b);
+            }
+        }
+        if in_token && digit {
+            out.truncate(token_start);
+            out.push(b'#');
+        }
+        out
+    }
+
+    fn reference_mask_numbers(line: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if !is_word_byte(bytes[i]) {
+                out.push(bytes[i]);
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && is_word_byte(bytes[i]) {
+                i += 1;
+            }
+            let word = &bytes[start..i];
+            if word.len() >= 6
+                && word.iter().all(u8::is_ascii_hexdigit)
+                && word.iter().any(u8::is_ascii_digit)
+            {
+                out.push(b'#');
+                continue;
+            }
+            let mut in_digits = false;
+            for &b in word {
+                if b.is_ascii_digit() {
+                    if !in_digits {
+                        out.push(b'#');
+                    }
+                    in_digits = true;
+                } else {
+                    out.push(b);
+                    in_digits = false;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn masks_equal_their_byte_by_byte_definitions_on_the_corpus() {
+        let mut masked = Vec::new();
+        let mut lines = 0;
+        for (rel, text) in crate::tokens::tests::corpus() {
+            for line in text.lines() {
+                mask_ids_bytes(line, &mut masked);
+                assert_eq!(masked, reference_mask_ids(line), "{rel}: {line:?}");
+                mask_numbers_bytes(line, &mut masked);
+                assert_eq!(masked, reference_mask_numbers(line), "{rel}: {line:?}");
+                lines += 1;
+            }
+        }
+        assert!(lines > 10_000, "only {lines} corpus lines");
     }
 }
