@@ -179,3 +179,56 @@ async fn a_store_killed_mid_run_never_fails_a_request() {
     assert_eq!(ready.status(), 503);
     proxy.stop().await;
 }
+
+/// The store loses an original while the proxy still has the compressed
+/// result cached (Redis flushed, a TTL expired): the next request carrying
+/// that marker writes the original again before forwarding it, so no
+/// marker ever goes upstream without its original in the store.
+async fn a_lost_original_is_stored_again_before_its_marker_is_sent(
+    store: &str,
+    flush: impl FnOnce(),
+) {
+    let up = upstream(ok_message()).await;
+    let proxy = start_proxy(args(&["--anthropic-upstream", &up.url, "--store", store])).await;
+    let output = corpus_head(LOG, 25_000);
+    let hash = compress_through(&proxy, &up, &output).await;
+    let first = up.last().body;
+    flush();
+    assert_eq!(retrieve(&proxy, &hash).await.0, 404, "the store lost it");
+
+    // The same conversation again: a cache hit, stored a moment ago.
+    let again = compress_through(&proxy, &up, &output).await;
+    assert_eq!(again, hash);
+    assert_eq!(up.last().body, first, "the same bytes go upstream");
+    assert_eq!(retrieve(&proxy, &hash).await, (200, output));
+    let stats: serde_json::Value = proxy.get("/stats").await.json().await.unwrap();
+    assert_eq!(stats["storeRewrites"], 1, "{stats}");
+    assert_eq!(stats["cache"]["hits"], 1, "{stats}");
+    proxy.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_flushed_mid_run_gets_its_originals_back() {
+    let Some(redis) = redis_or_skip() else { return };
+    let url = redis.url.clone();
+    a_lost_original_is_stored_again_before_its_marker_is_sent(&redis.url, move || {
+        let mut conn = redis::Client::open(url.as_str())
+            .unwrap()
+            .get_connection()
+            .unwrap();
+        redis::cmd("FLUSHALL").query::<()>(&mut conn).unwrap();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_rows_deleted_mid_run_are_written_again() {
+    let store = temp_store("flushed");
+    let path = store.strip_prefix("sqlite:").unwrap().to_string();
+    a_lost_original_is_stored_again_before_its_marker_is_sent(&store, move || {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.busy_timeout(Duration::from_secs(2)).unwrap();
+        conn.execute("DELETE FROM ccr", []).unwrap();
+    })
+    .await;
+}

@@ -90,6 +90,14 @@ impl Cached {
                 .is_none_or(|at| at.elapsed() >= refresh)
     }
 
+    /// True once this proxy wrote the original to the store.
+    pub fn was_stored(&self) -> bool {
+        self.stored_at
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+
     pub fn mark_stored(&self) {
         *self.stored_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
     }

@@ -10,19 +10,15 @@ use crate::engine::{Engine, EngineError};
 use crate::store::Store;
 use headroom_core::messages::{self, json_span, Site};
 use headroom_core::{marker, CcrEntry, MessagesError, Options, Shape};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
 
-/// A stored original is written again after this long, in case the store
-/// lost it (e.g. Redis restarted without persistence).
+/// A stored original is written again after this long, which keeps it
+/// fresh for SQLite's TTL and size cap (least recently used first). Loss is
+/// caught sooner: every request asks the store whether each of its markers'
+/// originals is still there.
 const STORE_REFRESH: Duration = Duration::from_secs(60);
-
-/// A hash found not retrieved is not asked about again for this long (the
-/// store round trip would otherwise be paid by every request). Retrievals
-/// answered by this proxy take effect at once; those answered by another
-/// replica within this delay.
-const NOT_RETRIEVED_TTL: Duration = Duration::from_secs(2);
 
 /// The compressed body and what it took.
 #[derive(Debug)]
@@ -53,7 +49,6 @@ pub struct Compressor {
     options: Options,
     options_key: String,
     stats: Arc<Stats>,
-    not_retrieved: Mutex<HashMap<String, Instant>>,
 }
 
 /// Where a site sits, with its compression result.
@@ -78,49 +73,7 @@ impl Compressor {
             options,
             options_key,
             stats,
-            not_retrieved: Mutex::new(HashMap::new()),
         }
-    }
-
-    fn not_retrieved(&self) -> std::sync::MutexGuard<'_, HashMap<String, Instant>> {
-        self.not_retrieved.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The model just retrieved `hash` through this proxy.
-    pub fn note_retrieved(&self, hash: &str) {
-        self.not_retrieved().remove(hash);
-    }
-
-    /// Which of `hashes` the model retrieved before: the store knows, but
-    /// hashes it denied a moment ago are not asked about again.
-    async fn retrieved(&self, hashes: Vec<String>) -> Result<Vec<String>, Fault> {
-        let unknown: Vec<String> = {
-            let seen = self.not_retrieved();
-            hashes
-                .into_iter()
-                .filter(|h| {
-                    seen.get(h)
-                        .is_none_or(|at| at.elapsed() >= NOT_RETRIEVED_TTL)
-                })
-                .collect()
-        };
-        if unknown.is_empty() {
-            return Ok(Vec::new());
-        }
-        let found = self
-            .store
-            .retrieved(&unknown)
-            .await
-            .map_err(|_| Fault::StoreUnavailable)?;
-        let mut seen = self.not_retrieved();
-        if seen.len() > 100_000 {
-            seen.clear();
-        }
-        let now = Instant::now();
-        for h in unknown.into_iter().filter(|h| !found.contains(h)) {
-            seen.insert(h, now);
-        }
-        Ok(found)
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -144,17 +97,34 @@ impl Compressor {
             .await
             .map_err(|_| Fault::EngineOther)??;
 
-        // Outputs the model already retrieved go out whole from now on.
-        let hashes: Vec<String> = done
+        // One store round trip for every marker this body will carry:
+        // outputs the model already retrieved go out whole from now on, and
+        // an original the store lost (flushed, expired) is written again
+        // before its marker is forwarded.
+        let mut hashes: Vec<String> = done
             .iter()
             .filter(|d| d.cached.replacement.is_some())
             .filter_map(|d| d.cached.result.ccr.as_ref().map(|c| c.hash.clone()))
             .collect();
-        let retrieved = if hashes.is_empty() {
-            Vec::new()
-        } else {
-            self.retrieved(hashes).await?
-        };
+        hashes.sort_unstable();
+        hashes.dedup();
+        let presence = self
+            .store
+            .presence(&hashes)
+            .await
+            .map_err(|_| Fault::StoreUnavailable)?;
+        let retrieved: HashSet<&str> = hashes
+            .iter()
+            .zip(&presence)
+            .filter(|(_, p)| p.retrieved)
+            .map(|(h, _)| h.as_str())
+            .collect();
+        let missing: HashSet<&str> = hashes
+            .iter()
+            .zip(&presence)
+            .filter(|(_, p)| !p.stored)
+            .map(|(h, _)| h.as_str())
+            .collect();
 
         let mut to_store: Vec<CcrEntry> = Vec::new();
         let mut stored: Vec<&Arc<Cached>> = Vec::new();
@@ -173,7 +143,10 @@ impl Compressor {
         for d in &done {
             let r = &d.cached.result;
             out.tokens_before += r.tokens_before;
-            let expand = r.ccr.as_ref().is_some_and(|c| retrieved.contains(&c.hash));
+            let expand = r
+                .ccr
+                .as_ref()
+                .is_some_and(|c| retrieved.contains(c.hash.as_str()));
             match (&d.cached.replacement, expand) {
                 (Some(replacement), false) => {
                     out.tokens_after += r.tokens_after;
@@ -186,9 +159,13 @@ impl Compressor {
                     }
                     if let Some(entry) = &r.ccr {
                         out.has_markers = true;
-                        if d.cached.needs_store(STORE_REFRESH)
+                        let lost = missing.contains(entry.hash.as_str());
+                        if (lost || d.cached.needs_store(STORE_REFRESH))
                             && !to_store.iter().any(|e| e.hash == entry.hash)
                         {
+                            if lost && d.cached.was_stored() {
+                                self.stats.count(&self.stats.store_rewrites, 1);
+                            }
                             to_store.push(entry.clone());
                             stored.push(&d.cached);
                         }

@@ -98,7 +98,6 @@ impl Round {
                     match store.get(hash).await {
                         Ok(Some(original)) => {
                             let _ = store.mark_retrieved(hash).await;
-                            self.app.compressor.note_retrieved(hash);
                             self.app.stats.count(&self.app.stats.retrievals_tool, 1);
                             original
                         }

@@ -60,6 +60,8 @@ pub struct Stats {
     pub expansions: AtomicU64,
     /// Requests to which the `headroom_retrieve` tool was added.
     pub retrieve_tool_added: AtomicU64,
+    /// Originals written again because the store had lost them.
+    pub store_rewrites: AtomicU64,
     maps: Mutex<Maps>,
     started: Option<Instant>,
 }
@@ -136,6 +138,7 @@ impl Stats {
             "transforms": maps.transforms,
             "routes": maps.routes,
             "cache": {"hits": get(&self.cache_hits), "misses": get(&self.cache_misses)},
+            "storeRewrites": get(&self.store_rewrites),
             "retrievals": {
                 "tool": get(&self.retrievals_tool),
                 "http": get(&self.retrievals_http),
@@ -198,6 +201,11 @@ impl Stats {
             "headroom_expansions_total",
             "Outputs sent in full because they were retrieved before.",
             get(&self.expansions),
+        );
+        counter(
+            "headroom_store_rewrites_total",
+            "Originals written again because the store had lost them.",
+            get(&self.store_rewrites),
         );
         let maps = self.maps();
         out.push_str("# HELP headroom_faults_total Requests forwarded unmodified because of a fault.\n# TYPE headroom_faults_total counter\n");

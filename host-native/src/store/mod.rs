@@ -46,8 +46,20 @@ pub trait Store: Send + Sync {
     async fn mark_retrieved(&self, hash: &str) -> Result<(), StoreError>;
     /// Which of `hashes` were retrieved before.
     async fn retrieved(&self, hashes: &[String]) -> Result<Vec<String>, StoreError>;
+    /// For each of `hashes` (same order): is its original stored, and was
+    /// it retrieved before. One round trip: the proxy asks this for every
+    /// marker of every request, so that it never forwards a marker whose
+    /// original the store lost (flushed, expired, evicted).
+    async fn presence(&self, hashes: &[String]) -> Result<Vec<Presence>, StoreError>;
     /// A cheap round trip, for `/readyz`.
     async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// What the store knows about one hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Presence {
+    pub stored: bool,
+    pub retrieved: bool,
 }
 
 /// Time-to-live and size cap shared by the backends.

@@ -3,7 +3,7 @@
 //! Keys: `headroom:ccr:<hash>` (the original) and
 //! `headroom:retrieved:<hash>`, both expiring after the TTL.
 
-use super::{Retention, Store, StoreError};
+use super::{Presence, Retention, Store, StoreError};
 use headroom_core::CcrEntry;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::AsyncCommands;
@@ -101,6 +101,28 @@ impl Store for RedisStore {
             .zip(flags)
             .filter(|(_, f)| *f)
             .map(|(h, _)| h.clone())
+            .collect())
+    }
+
+    async fn presence(&self, hashes: &[String]) -> Result<Vec<Presence>, StoreError> {
+        if hashes.is_empty() {
+            return Ok(Vec::new());
+        }
+        // EXPIRE answers whether the key exists and, when it does, restarts
+        // its TTL: the original stays as long as requests carry its marker.
+        let mut pipe = redis::pipe();
+        for h in hashes {
+            pipe.expire(ccr_key(h), self.ttl_secs as i64)
+                .exists(retrieved_key(h));
+        }
+        let mut conn = self.conn.clone();
+        let flags: Vec<bool> = bounded(pipe.query_async(&mut conn)).await?;
+        Ok(flags
+            .chunks(2)
+            .map(|f| Presence {
+                stored: f[0],
+                retrieved: f.get(1).copied().unwrap_or(false),
+            })
             .collect())
     }
 

@@ -1,7 +1,7 @@
 //! SQLite backend: one file, WAL mode, originals kept across restarts.
 //! rusqlite is blocking, so every call runs on tokio's blocking pool.
 
-use super::{Retention, Store, StoreError};
+use super::{Presence, Retention, Store, StoreError};
 use headroom_core::CcrEntry;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
@@ -193,6 +193,31 @@ impl Store for SqliteStore {
                 }
             }
             Ok(found)
+        })
+        .await
+    }
+
+    async fn presence(&self, hashes: &[String]) -> Result<Vec<Presence>, StoreError> {
+        if hashes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let hashes = hashes.to_vec();
+        self.with_conn(move |conn| {
+            let mut query = conn.prepare_cached(
+                "SELECT EXISTS(SELECT 1 FROM ccr WHERE hash = ?1),
+                        EXISTS(SELECT 1 FROM retrieved WHERE hash = ?1)",
+            )?;
+            hashes
+                .iter()
+                .map(|h| {
+                    query.query_row(params![h], |r| {
+                        Ok(Presence {
+                            stored: r.get(0)?,
+                            retrieved: r.get(1)?,
+                        })
+                    })
+                })
+                .collect()
         })
         .await
     }
