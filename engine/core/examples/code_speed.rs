@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --release -p headroom-core --example code_speed -- ../shared/corpus/code/*.*
 //! cargo run --release -p headroom-core --example code_speed -- --loop 200 FILE   # for perf record
+//! (`--pipeline --loop N`: the loop runs `compress_text`, end to end)
 //! cargo run --release -p headroom-core --example code_speed -- --digest FILES     # outputs' hashes
 //! ```
 //!
@@ -15,8 +16,9 @@
 //! Per file: the fastest of several `outline` runs (the transform's whole
 //! decision, re-parse check included) with the file's path, and without it
 //! (the language guessed from the content, as for `cat` output, the savings
-//! report and `headroom-host bench`), and the fastest plain parse of the
-//! file in its language.
+//! report and `headroom-host bench`), `compress_text` end to end (routing
+//! and token counting included, no path), and the fastest plain parse of
+//! the file in its language.
 
 use headroom_core::hash::content_hash;
 use headroom_core::lines::Lines;
@@ -24,15 +26,19 @@ use headroom_core::options::Options;
 use headroom_core::query::Query;
 use headroom_core::transforms::code::{outline, Lang};
 use headroom_core::transforms::Ctx;
+use headroom_core::{compress_text, ToolContext};
 use std::time::{Duration, Instant};
 
 fn main() {
     let mut files = Vec::new();
     let mut loops = 0usize;
     let mut digest = false;
+    let mut pipeline = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        if arg == "--digest" {
+        if arg == "--pipeline" {
+            pipeline = true;
+        } else if arg == "--digest" {
             digest = true;
         } else if arg == "--loop" {
             loops = args.next().and_then(|n| n.parse().ok()).expect("--loop N");
@@ -46,8 +52,10 @@ fn main() {
         print_digests(&files, params, &query);
         return;
     }
-    println!("| file | KB | outline ms | outline ms, no path | parse ms | result |");
-    println!("|---|---:|---:|---:|---:|---|");
+    println!(
+        "| file | KB | outline ms | outline ms, no path | compress_text ms, no path | parse ms | result |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---|");
     let (mut total_outline, mut total_guessed, mut total_bytes) =
         (Duration::ZERO, Duration::ZERO, 0usize);
     for path in &files {
@@ -68,8 +76,13 @@ fn main() {
             ..ctx
         };
         if loops > 0 {
+            let options = Options::default();
             for _ in 0..loops {
-                std::hint::black_box(outline(&lines, &guessed).is_ok());
+                if pipeline {
+                    std::hint::black_box(compress_text(&text, &ToolContext::default(), &options));
+                } else {
+                    std::hint::black_box(outline(&lines, &guessed).is_ok());
+                }
             }
             continue;
         }
@@ -79,6 +92,10 @@ fn main() {
         });
         let best_guessed = fastest(|| {
             std::hint::black_box(outline(&lines, &guessed).is_ok());
+        });
+        let options = Options::default();
+        let best_pipeline = fastest(|| {
+            std::hint::black_box(compress_text(&text, &ToolContext::default(), &options));
         });
         let lang = Lang::from_path(path);
         let best_parse = lang.map(|lang| {
@@ -96,11 +113,12 @@ fn main() {
         total_guessed += best_guessed;
         total_bytes += text.len();
         println!(
-            "| {} | {} | {:.2} | {:.2} | {} | {} |",
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {} | {} |",
             path.rsplit('/').next().unwrap_or(path),
             text.len() / 1024,
             ms(best_outline),
             ms(best_guessed),
+            ms(best_pipeline),
             best_parse.map_or("-".into(), |d| format!("{:.2}", ms(d))),
             result
         );

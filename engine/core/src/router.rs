@@ -247,6 +247,14 @@ fn is_log(sample: &[&str]) -> bool {
     loggy * 10 >= sample.len() * 4
 }
 
+/// True when `word` occurs in `t` with a space on each side (as
+/// `t.contains(&format!(" {word} "))`, without building a string per line
+/// and level: routing runs this on every sampled line).
+fn has_spaced_word(t: &str, word: &str) -> bool {
+    t.match_indices(word)
+        .any(|(i, _)| t[..i].ends_with(' ') && t[i + word.len()..].starts_with(' '))
+}
+
 /// A line that starts with a timestamp, a level, or a build-tool prefix.
 fn looks_like_log_line(line: &str) -> bool {
     let t = line.trim_start();
@@ -261,9 +269,7 @@ fn looks_like_log_line(line: &str) -> bool {
         "INFO", "WARN", "WARNING", "ERROR", "DEBUG", "TRACE", "FATAL", "I", "W", "E", "D", "V",
     ]
     .iter()
-    .any(|lv| {
-        t.contains(&format!(" {lv} ")) || first == *lv || first.trim_matches(['[', ']', ':']) == *lv
-    });
+    .any(|lv| has_spaced_word(t, lv) || first == *lv || first.trim_matches(['[', ']', ':']) == *lv);
     let build = [
         "Compiling",
         "Running",
@@ -352,6 +358,25 @@ mod tests {
 
     fn kind(text: &str) -> Kind {
         detect(&Lines::parse(text), None)
+    }
+
+    #[test]
+    fn a_spaced_word_is_found_as_with_format() {
+        for (t, w) in [
+            ("12:00 INFO started", "INFO"),
+            ("x E y", "E"),
+            ("xE y", "E"),
+            ("x INFOS y", "INFO"),
+            ("INFO at start ", "INFO"),
+            ("a WARN WARN b", "WARN"),
+            ("", "E"),
+        ] {
+            assert_eq!(
+                has_spaced_word(t, w),
+                t.contains(&format!(" {w} ")),
+                "{t:?}"
+            );
+        }
     }
 
     #[test]
