@@ -10,10 +10,6 @@
  *               | {type: 'fatal', message} | {id, ok: true, result} | {id, ok: false, error: {code, message}}
  */
 import * as headroom from './headroom-ai/esm/browser/index.js';
-// The package's own glue module (same URL, so the same instance the package
-// initialised): its compressMessages() reports per-block figures, which
-// compress() does not return.
-import * as glue from './headroom-ai/engine/web/headroom_engine.js';
 import { alignLines, splitLines } from './diff.js';
 
 const WASM_URL = new URL('./headroom-ai/engine/headroom_engine_bg.wasm', import.meta.url);
@@ -139,7 +135,7 @@ async function compressBody(input, shape, options) {
   const r = await headroom.compress(list, { ...options, shape, fallback: false });
   const ms = performance.now() - started;
   const outBody = Array.isArray(body) ? r.messages : { ...body, [field]: r.messages };
-  const blocks = blockReports(list, r.messages, field, shape, options);
+  const blocks = withTexts(r.blocks, list, r.messages, field);
   const reported = blocks.reduce((sum, b) => [sum[0] + b.tokensBefore, sum[1] + b.tokensAfter], [0, 0]);
   return {
     mode: 'body',
@@ -161,17 +157,14 @@ async function compressBody(input, shape, options) {
 }
 
 /**
- * What happened to each tool output, from the engine's block report, with the
- * text before and after for the diff view. The engine is asked with the
- * options the package sends (it excludes its own retrieve tool), on the same
- * wrapped body.
+ * What happened to each tool output (the block reports `compress()` returns),
+ * with the text before and after for the diff view. A report's path is into
+ * the wrapped body (`messages[2].content[0].content`).
  */
-function blockReports(list, compressedList, field, shape, options) {
-  const engineOptions = { shape, ccr: true, ...options, excludeTools: [headroom.RETRIEVE_TOOL_NAME] };
-  const report = glue.compressMessages(JSON.stringify({ [field]: list }), engineOptions);
+function withTexts(blocks, list, compressedList, field) {
   const before = { [field]: list };
   const after = { [field]: compressedList };
-  return report.blocks.map((block) => {
+  return blocks.map((block) => {
     const out = { ...block };
     if (block.compressed) {
       const a = asText(valueAt(before, block.path));

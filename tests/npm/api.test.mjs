@@ -50,6 +50,26 @@ describe('compress()', () => {
     });
   }
 
+  for (const { shape, make, path } of SHAPES) {
+    test(`${shape}: one block report per tool output, summing to the totals`, async () => {
+      const messages = make();
+      const result = await h.compress(messages);
+      assert.equal(result.blocks.length, 1, JSON.stringify(result.blocks));
+      const [block] = result.blocks;
+      assert.equal(block.messageIndex, path[0], 'the report points at the tool output\'s message');
+      assert.equal(block.kind, 'json');
+      assert.equal(block.compressed, true);
+      assert.equal(block.tokensBefore, result.tokensBefore);
+      assert.equal(block.tokensAfter, result.tokensAfter);
+      assert.deepEqual(block.transforms, result.transformsApplied);
+      assert.equal(typeof block.hash, 'string');
+      assert.deepEqual([block.hash], result.ccrHashes);
+      const failed = await h.compress(messages, { store: { put() { throw new Error('down'); }, get() {} } });
+      assert.ok(failed.error, 'a store failure falls back to the originals');
+      assert.deepEqual(failed.blocks, [], 'no block was compressed when the originals are used');
+    });
+  }
+
   test('every marker hash is stored, and retrieve() returns the exact original', async () => {
     const messages = anthropicConversation();
     const result = await h.compress(messages);

@@ -48,7 +48,7 @@ export {
 } from './options.js';
 export { detectShape } from './shapes.js';
 export { compressText, countTokens, findHashes, engineVersion, type CompressTextOptions } from './text.js';
-export type { TextResult, CcrEntry, ToolContext } from './engine.js';
+export type { TextResult, CcrEntry, ToolContext, BlockReport } from './engine.js';
 
 /**
  * Where the wasm module comes from, for `init()` in browsers: a URL (string

@@ -4,7 +4,7 @@
  * hooks, stores the originals behind every marker, splices the engine's
  * changes into the caller's objects and decides what a failure means.
  */
-import { engine, ensureEngine } from './engine.js';
+import { engine, ensureEngine, type BlockReport } from './engine.js';
 import { HeadroomError, toHeadroomError } from './errors.js';
 import { normalizeBiases, type CompressEvent, type HookContext } from './hooks.js';
 import { all, attempt, chain, type Maybe } from './maybe.js';
@@ -25,6 +25,12 @@ export interface CompressResult<M = unknown> {
   transformsApplied: string[];
   /** Hash of every original stored for a marker in `messages`. */
   ccrHashes: string[];
+  /**
+   * One report per tool output considered, in order: where it is, its kind,
+   * its tokens before and after, and its marker's hash. Their tokens sum to
+   * `tokensBefore` / `tokensAfter`. Empty when the originals were used.
+   */
+  blocks: BlockReport[];
   compressed: boolean;
   /** The shape the messages were read as. */
   shape: Shape;
@@ -107,6 +113,7 @@ export function compressNow<M>(messages: M[], options: CompressOptions = {}): Ma
             compressionRatio: ratio(result.tokensBefore, result.tokensAfter),
             transformsApplied: unique(result.transforms),
             ccrHashes: unique(result.ccr.map((e) => e.hash)),
+            blocks: result.blocks ?? [],
             compressed: out !== input || saved > 0,
             shape,
           };
@@ -125,6 +132,7 @@ export function compressNow<M>(messages: M[], options: CompressOptions = {}): Ma
       compressionRatio: 1,
       transformsApplied: [],
       ccrHashes: [],
+      blocks: [],
       compressed: false,
       shape,
       error,

@@ -61,7 +61,29 @@ export interface MessagesResult {
   tokensAfter: number;
   transforms: string[];
   ccr: CcrEntry[];
-  blocks?: unknown[];
+  /** One report per tool output the engine considered, in body order. */
+  blocks: BlockReport[];
+}
+
+/**
+ * What happened to one tool output of a conversation (`headroom-core`'s
+ * `BlockReport`), so a caller can show or log savings per output without
+ * compressing twice.
+ */
+export interface BlockReport {
+  /** Where the output sits in the request body, e.g. `messages[2].content[0].content`. */
+  path: string;
+  /** Index of its message in the list passed to `compress()`. */
+  messageIndex: number;
+  /** Kind it was routed as (`json`, `log`, `code`, ...). */
+  kind: string;
+  tokensBefore: number;
+  tokensAfter: number;
+  /** Transforms that changed it. */
+  transforms: string[];
+  /** Hash of the original when the output now carries a marker; `retrieve(hash)` gives it back. */
+  hash: string | null;
+  compressed: boolean;
 }
 
 /** What the wasm-bindgen glue exports (both the `nodejs` and the `web` target). */
