@@ -606,6 +606,15 @@ async fn openai_responses_streaming_retrieve_gives_one_well_formed_stream() {
     assert_eq!(input[input.len() - 1]["output"].as_str().unwrap(), original);
     assert_eq!(input[input.len() - 2]["name"], "headroom_retrieve");
     assert!(declares_retrieve(&seen[0].json()));
+
+    // The client chains its next turn from the id it was shown; upstream,
+    // that conversation continues from the last round's response.
+    assert_eq!(done["id"], "resp_1");
+    let follow = json!({"model": "gpt-x", "previous_response_id": "resp_1",
+        "input": [{"role": "user", "content": "thanks"}]})
+    .to_string();
+    proxy.post("/v1/responses", follow.clone()).await;
+    assert_eq!(up.last().text(), follow.replace("\"resp_1\"", "\"resp_2\""));
     proxy.stop().await;
 }
 

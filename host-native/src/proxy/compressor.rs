@@ -11,7 +11,7 @@ use crate::store::Store;
 use headroom_core::messages::{self, json_span, Site};
 use headroom_core::{marker, CcrEntry, MessagesError, Options, Shape};
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A stored original is written again after this long, which keeps it
@@ -49,6 +49,7 @@ pub struct Compressor {
     options: Options,
     options_key: String,
     stats: Arc<Stats>,
+    response_aliases: Mutex<lru::LruCache<String, String>>,
 }
 
 /// Where a site sits, with its compression result.
@@ -73,6 +74,9 @@ impl Compressor {
             options,
             options_key,
             stats,
+            response_aliases: Mutex::new(lru::LruCache::new(
+                std::num::NonZeroUsize::new(10_000).expect("non-zero"),
+            )),
         }
     }
 
@@ -93,7 +97,12 @@ impl Compressor {
     ) -> Result<Compressed, Fault> {
         let this = Arc::clone(self);
         let text = Arc::clone(&body);
-        let (shape, done, layout) = tokio::task::spawn_blocking(move || this.compress_sites(&text))
+        let Sites {
+            shape,
+            done,
+            layout,
+            alias,
+        } = tokio::task::spawn_blocking(move || this.compress_sites(&text))
             .await
             .map_err(|_| Fault::EngineOther)??;
 
@@ -140,6 +149,9 @@ impl Compressor {
             layout: None,
         };
         let mut edits: Vec<(std::ops::Range<usize>, &str)> = Vec::new();
+        if let Some((span, id)) = &alias {
+            edits.push((span.clone(), id.as_str()));
+        }
         for d in &done {
             let r = &d.cached.result;
             out.tokens_before += r.tokens_before;
@@ -200,7 +212,7 @@ impl Compressor {
 
     /// Blocking part: parse (once: the same tree gives the sites and the
     /// retrieval layout), then each site from the cache or the engine.
-    fn compress_sites(&self, body: &str) -> Result<(Shape, Vec<Done>, Option<Layout>), Fault> {
+    fn compress_sites(&self, body: &str) -> Result<Sites, Fault> {
         let root = json_span::parse(body).map_err(|_| Fault::MalformedBody)?;
         let extraction =
             messages::extract_parsed(&root, body, &self.options).map_err(|e| match e {
@@ -208,6 +220,10 @@ impl Compressor {
                 _ => Fault::UnknownShape,
             })?;
         let layout = Layout::from_root(&root, extraction.shape);
+        let alias = match extraction.shape {
+            Shape::OpenaiResponses => self.previous_response_alias(&root),
+            _ => None,
+        };
         drop(root);
         let mut done = Vec::with_capacity(extraction.sites.len());
         for site in extraction.sites {
@@ -236,8 +252,48 @@ impl Compressor {
                 cached,
             });
         }
-        Ok((extraction.shape, done, layout))
+        Ok(Sites {
+            shape: extraction.shape,
+            done,
+            layout,
+            alias,
+        })
     }
+
+    /// A Responses stream answered in several rounds shows the client the
+    /// first round's response id (the SDK requires one id per stream), but
+    /// the upstream's conversation continues from the last round's. Later
+    /// requests that chain from the shown id are sent on from the last.
+    pub fn alias_response(&self, shown: &str, last: &str) {
+        self.aliases().put(shown.to_string(), last.to_string());
+    }
+
+    fn aliases(&self) -> std::sync::MutexGuard<'_, lru::LruCache<String, String>> {
+        self.response_aliases
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The edit that points `previous_response_id` at the last round of a
+    /// response the proxy continued, if the body chains from one.
+    fn previous_response_alias(
+        &self,
+        root: &json_span::Node,
+    ) -> Option<(std::ops::Range<usize>, String)> {
+        let node = root.get("previous_response_id")?;
+        let id = node.as_str()?;
+        let last = self.aliases().get(id.as_ref())?.clone();
+        Some((node.span.clone(), messages::encode_json_string(&last)))
+    }
+}
+
+/// What the blocking part found: the sites with their results, where
+/// retrieval edits the body, and a `previous_response_id` to redirect.
+struct Sites {
+    shape: Shape,
+    done: Vec<Done>,
+    layout: Option<Layout>,
+    alias: Option<(std::ops::Range<usize>, String)>,
 }
 
 /// The options `Site::compress` would use: the site's declared kind and its

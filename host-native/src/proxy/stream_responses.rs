@@ -56,6 +56,9 @@ struct Stream {
     earlier: Vec<Value>,
     /// A round has ended and another was asked for.
     continued: bool,
+    /// The id of the last round's response (the one the upstream knows
+    /// the whole conversation under).
+    last_id: Option<String>,
 }
 
 enum RoundEnd {
@@ -101,7 +104,15 @@ impl Stream {
         loop {
             let last = rounds >= round.app.retrieve_rounds;
             match self.one_round(upstream, tx, last).await {
-                RoundEnd::Done | RoundEnd::Aborted => return,
+                RoundEnd::Done => {
+                    let shown = self.response_id.as_ref().and_then(Value::as_str);
+                    if let (true, Some(shown), Some(last)) = (self.continued, shown, &self.last_id)
+                    {
+                        round.app.compressor.alias_response(shown, last);
+                    }
+                    return;
+                }
+                RoundEnd::Aborted => return,
                 RoundEnd::Retrieve {
                     calls: found,
                     output,
@@ -228,7 +239,8 @@ impl Stream {
 
     /// The closing response as the client must see it: the first round's
     /// id, the visible items of every round, usage summed over rounds.
-    fn closing(&self, mut response: Value) -> Value {
+    fn closing(&mut self, mut response: Value) -> Value {
+        self.last_id = response["id"].as_str().map(str::to_string);
         calls::strip(Shape::OpenaiResponses, &mut response);
         if let Some(Value::Array(output)) = response.get_mut("output") {
             let mut all = self.earlier.clone();
