@@ -122,42 +122,76 @@ impl Found {
         ("short test summary", Self::SHORT_TEST_SUMMARY),
     ];
 
+    /// The error and warning substrings (`error` … `deprecat`) in `lower`.
+    /// Every one is at least four bytes long and starts with one of a few
+    /// bytes: at those bytes, the next four are compared as one word.
     fn scan(lower: &[u8]) -> Self {
+        const fn word(bytes: &[u8; 4]) -> u32 {
+            u32::from_le_bytes(*bytes)
+        }
+        const ERRO: u32 = word(b"erro");
+        const ERR_BANG: u32 = word(b"err!");
+        const EXCE: u32 = word(b"exce");
+        const FAIL: u32 = word(b"fail");
+        const FATA: u32 = word(b"fata");
+        const PANI: u32 = word(b"pani");
+        const TRAC: u32 = word(b"trac");
+        const TIME: u32 = word(b"time");
+        const WARN: u32 = word(b"warn");
+        const DEPR: u32 = word(b"depr");
         let mut found = 0;
-        for (at, &byte) in lower.iter().enumerate() {
-            if !STARTS_A_NEEDLE[usize::from(byte)] {
+        let Some(last) = lower.len().checked_sub(4) else {
+            return Self(0);
+        };
+        for at in 0..=last {
+            if !STARTS_A_NEEDLE[usize::from(lower[at])] {
                 continue;
             }
             let rest = &lower[at..];
-            found |= match byte {
-                b'e' if rest.starts_with(b"err") => match rest.get(3) {
-                    Some(b'o') if rest[4..].starts_with(b"r") => Self::ERROR,
-                    Some(b'!') => Self::ERR_BANG,
-                    _ => 0,
-                },
-                b'e' if rest.starts_with(b"exception") => Self::EXCEPTION,
-                b'e' if rest.starts_with(b"exit") => {
-                    let tail = &rest[4..];
-                    if tail.starts_with(b" code") {
-                        Self::EXIT_CODE
-                    } else if tail.starts_with(b" status") {
-                        Self::EXIT_STATUS
-                    } else if tail.starts_with(b"ed with") {
-                        Self::EXITED_WITH
-                    } else {
-                        0
-                    }
-                }
-                b'f' if rest.starts_with(b"fail") => Self::FAIL,
-                b'f' if rest.starts_with(b"fatal") => Self::FATAL,
-                b'p' if rest.starts_with(b"panic") => Self::PANIC,
-                b't' if rest.starts_with(b"traceback") => Self::TRACEBACK,
-                b't' if rest.starts_with(b"timed out") => Self::TIMED_OUT,
-                b'w' if rest.starts_with(b"warn") => Self::WARN,
-                b'd' if rest.starts_with(b"deprecat") => Self::DEPRECAT,
-                b's' if rest.starts_with(b"short test summary") => Self::SHORT_TEST_SUMMARY,
+            found |= match u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) {
+                ERRO if rest.get(4) == Some(&b'r') => Self::ERROR,
+                ERR_BANG => Self::ERR_BANG,
+                EXCE if rest[4..].starts_with(b"ption") => Self::EXCEPTION,
+                FAIL => Self::FAIL,
+                FATA if rest.get(4) == Some(&b'l') => Self::FATAL,
+                PANI if rest.get(4) == Some(&b'c') => Self::PANIC,
+                TRAC if rest[4..].starts_with(b"eback") => Self::TRACEBACK,
+                TIME if rest[4..].starts_with(b"d out") => Self::TIMED_OUT,
+                WARN => Self::WARN,
+                DEPR if rest[4..].starts_with(b"ecat") => Self::DEPRECAT,
                 _ => 0,
             };
+        }
+        Self(found)
+    }
+
+    /// The summary phrases (`exit code` … `short test summary`) in `lower`,
+    /// found at their rare letters: the `x` of `exit`, the `y` that ends
+    /// `summary`.
+    fn scan_summary(lower: &[u8]) -> Self {
+        let mut found = 0;
+        for (at, &byte) in lower.iter().enumerate() {
+            // `x` and `y` differ in their lowest bit only.
+            if byte | 1 != b'y' {
+                continue;
+            }
+            if byte == b'x' {
+                if at == 0 || lower[at - 1] != b'e' || !lower[at + 1..].starts_with(b"it") {
+                    continue;
+                }
+                let tail = &lower[at + 3..];
+                found |= if tail.starts_with(b" code") {
+                    Self::EXIT_CODE
+                } else if tail.starts_with(b" status") {
+                    Self::EXIT_STATUS
+                } else if tail.starts_with(b"ed with") {
+                    Self::EXITED_WITH
+                } else {
+                    0
+                };
+            } else if lower[..=at].ends_with(b"short test summary") {
+                found |= Self::SHORT_TEST_SUMMARY;
+            }
         }
         Self(found)
     }
@@ -171,7 +205,7 @@ impl Found {
 /// The first bytes of [`Found`]'s substrings.
 static STARTS_A_NEEDLE: [bool; 256] = {
     let mut table = [false; 256];
-    let firsts = b"efptwds";
+    let firsts = b"efptwd";
     let mut i = 0;
     while i < firsts.len() {
         table[firsts[i] as usize] = true;
@@ -372,7 +406,7 @@ pub fn is_summary_lower(lower: &str) -> bool {
     }
     // The substrings looked for anywhere have no space at either end, so
     // they occur in `t` exactly when they occur in `lower`.
-    let found = Found::scan(t.as_bytes());
+    let found = Found::scan_summary(t.as_bytes());
     t.starts_with("test result:")
         || is_banner_with_counts(t)
         || t.starts_with("finished ")
@@ -802,9 +836,47 @@ mod tests {
             lines.push(format!("{} ", &needle[..needle.len() - 1]));
         }
         let pieces = [
-            "e", "er", "err", "or", "r", "!", "exit", " code", " status", "ed with", "xcept",
-            "ion", "fa", "il", "tal", "pan", "ic", "trace", "back", "timed", " out", "war", "n",
-            "deprec", "at", "short", " test", " summary", " ", "s", "t", "d", "w", "p",
+            "e",
+            "er",
+            "err",
+            "or",
+            "r",
+            "!",
+            "exit",
+            " code",
+            " status",
+            "ed with",
+            "xcept",
+            "ion",
+            "fa",
+            "il",
+            "tal",
+            "pan",
+            "ic",
+            "trace",
+            "back",
+            "timed",
+            " out",
+            "war",
+            "n",
+            "deprec",
+            "at",
+            "short",
+            " test",
+            " summary",
+            " ",
+            "s",
+            "t",
+            "d",
+            "w",
+            "p",
+            "ex",
+            "it",
+            "x",
+            "y",
+            "summar",
+            "short test",
+            "e!",
         ];
         let mut state = 0x2545_F491_4F6C_DD1Du64;
         for _ in 0..20_000 {
@@ -818,7 +890,8 @@ mod tests {
             lines.push(line);
         }
         for line in &lines {
-            let found = Found::scan(line.as_bytes());
+            let bytes = line.as_bytes();
+            let found = Found(Found::scan(bytes).0 | Found::scan_summary(bytes).0);
             for (needle, bit) in Found::ALL {
                 assert_eq!(
                     found.any(bit),

@@ -30,12 +30,29 @@ pub fn count(text: &str) -> usize {
     let mut at = 0;
     while at < text.len() {
         let end = pretokenize::piece_end(dfa, text, at);
-        tokens += cache.get_or_count(bytes, at, end, |piece| {
-            merge::count(vocab, piece, &mut scratch)
-        });
+        tokens += if is_one_token(&bytes[at..end]) {
+            1
+        } else {
+            cache.get_or_count(bytes, at, end, |piece| {
+                merge::count(vocab, piece, &mut scratch)
+            })
+        };
         at = end;
     }
     tokens
+}
+
+/// Pieces known to be one token without a lookup: a single byte (every
+/// byte is a token) and one to three ASCII digits (every such string is a
+/// token; a test in `vocab` checks all 1,110 of them).
+#[inline(always)]
+fn is_one_token(piece: &[u8]) -> bool {
+    match piece {
+        [_] => true,
+        [a, b] => a.is_ascii_digit() && b.is_ascii_digit(),
+        [a, b, c] => a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit(),
+        _ => false,
+    }
 }
 
 /// Builds the vocabulary index and the pre-tokenizer now rather than at the

@@ -94,15 +94,14 @@ impl PieceCache {
 /// zero-padded.
 #[inline(always)]
 fn key(text: &[u8], start: usize, len: usize) -> (u64, u64) {
-    let mut padded = [0u8; MAX_PIECE];
     if let Some(window) = text.get(start..start + MAX_PIECE) {
-        padded.copy_from_slice(window);
-        // Clear the bytes past the piece.
-        let low_mask = mask(len.min(8));
-        let high_mask = mask(len.saturating_sub(8));
-        let (low, high) = words(&padded);
-        return (low & low_mask, high & high_mask);
+        // Two word loads, then the bytes past the piece are cleared.
+        let (low, high) = window.split_at(8);
+        let low = u64::from_le_bytes(low.try_into().expect("8 bytes"));
+        let high = u64::from_le_bytes(high.try_into().expect("8 bytes"));
+        return (low & mask(len.min(8)), high & mask(len.saturating_sub(8)));
     }
+    let mut padded = [0u8; MAX_PIECE];
     padded[..len].copy_from_slice(&text[start..start + len]);
     words(&padded)
 }

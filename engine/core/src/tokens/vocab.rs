@@ -133,4 +133,20 @@ mod tests {
         assert_eq!(vocab.rank(b"zqxjv"), None);
         assert_eq!(vocab.rank(&[b' '; 300]), None);
     }
+
+    /// The counter counts a piece of one to three ASCII digits as one token
+    /// without looking it up: every such string is a token of `o200k_base`.
+    #[test]
+    fn every_string_of_up_to_three_digits_is_a_token() {
+        let vocab = get();
+        let mut strings = 0;
+        for len in 1..=3u32 {
+            for n in 0..10usize.pow(len) {
+                let digits = format!("{n:0width$}", width = len as usize);
+                assert!(vocab.rank(digits.as_bytes()).is_some(), "{digits}");
+                strings += 1;
+            }
+        }
+        assert_eq!(strings, 1110);
+    }
 }
