@@ -44,6 +44,26 @@ const ERROR_LEVELS: &[&str] = &[
 ];
 const WARNING_LEVELS: &[&str] = &["w", "warn", "warning"];
 
+/// The first bytes of [`ERROR_WORDS`], so most words are ruled out by one
+/// table lookup instead of a dozen string compares.
+static ERROR_WORD_FIRSTS: [bool; 256] = first_bytes(&[ERROR_WORDS]);
+/// The first bytes of [`ERROR_LEVELS`] and [`WARNING_LEVELS`].
+static LEVEL_FIRSTS: [bool; 256] = first_bytes(&[ERROR_LEVELS, WARNING_LEVELS]);
+
+const fn first_bytes(lists: &[&[&str]]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut l = 0;
+    while l < lists.len() {
+        let mut w = 0;
+        while w < lists[l].len() {
+            table[lists[l][w].as_bytes()[0] as usize] = true;
+            w += 1;
+        }
+        l += 1;
+    }
+    table
+}
+
 /// Classify a line (allocates its lower-case form; see [`classify_lower`]).
 pub fn classify(line: &str) -> Signal {
     classify_lower(line, &line.to_ascii_lowercase())
@@ -169,18 +189,35 @@ impl Found {
     /// found at their rare letters: the `x` of `exit`, the `y` that ends
     /// `summary`.
     fn scan_summary(lower: &[u8]) -> Self {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGHS: u64 = 0x8080_8080_8080_8080;
         let mut found = 0;
-        for (at, &byte) in lower.iter().enumerate() {
-            // `x` and `y` differ in their lowest bit only.
-            if byte | 1 != b'y' {
-                continue;
-            }
-            if byte == b'x' {
-                if at == 0 || lower[at - 1] != b'e' || !lower[at + 1..].starts_with(b"it") {
-                    continue;
+        let mut at = 0;
+        // Eight bytes at a time: skip words with no `x` or `y` (`x` and `y`
+        // differ in their lowest bit only; a zero byte of `t` marks one).
+        while at + 8 <= lower.len() {
+            let word = u64::from_le_bytes(lower[at..at + 8].try_into().expect("8 bytes"));
+            let t = (word | ONES) ^ (ONES * u64::from(b'y'));
+            if t.wrapping_sub(ONES) & !t & HIGHS != 0 {
+                for i in at..at + 8 {
+                    found |= Self::summary_at(lower, i);
                 }
+            }
+            at += 8;
+        }
+        for i in at..lower.len() {
+            found |= Self::summary_at(lower, i);
+        }
+        Self(found)
+    }
+
+    /// The summary phrase whose rare letter is at `at`, if any.
+    #[inline(always)]
+    fn summary_at(lower: &[u8], at: usize) -> u32 {
+        match lower[at] {
+            b'x' if at > 0 && lower[at - 1] == b'e' && lower[at + 1..].starts_with(b"it") => {
                 let tail = &lower[at + 3..];
-                found |= if tail.starts_with(b" code") {
+                if tail.starts_with(b" code") {
                     Self::EXIT_CODE
                 } else if tail.starts_with(b" status") {
                     Self::EXIT_STATUS
@@ -188,12 +225,11 @@ impl Found {
                     Self::EXITED_WITH
                 } else {
                     0
-                };
-            } else if lower[..=at].ends_with(b"short test summary") {
-                found |= Self::SHORT_TEST_SUMMARY;
+                }
             }
+            b'y' if lower[..=at].ends_with(b"short test summary") => Self::SHORT_TEST_SUMMARY,
+            _ => 0,
         }
-        Self(found)
     }
 
     /// True when any substring of `bits` occurs.
@@ -277,7 +313,11 @@ fn has_error_word(lower: &str) -> bool {
             i += 1;
         }
         let word = &lower[start..i];
-        if word.len() >= 5 && ERROR_WORDS.contains(&word) && !in_flag(lower, start) {
+        if word.len() >= 5
+            && ERROR_WORD_FIRSTS[usize::from(bytes[start])]
+            && ERROR_WORDS.contains(&word)
+            && !in_flag(lower, start)
+        {
             return true;
         }
     }
@@ -331,17 +371,27 @@ fn level_of(lower: &str) -> Option<Signal> {
     for (i, token) in lower.split_ascii_whitespace().take(6).enumerate() {
         let bare = token
             .trim_matches(|c: char| matches!(c, '[' | ']' | '<' | '>' | '(' | ')' | ':' | '|'));
-        let bare = bare.split('/').next().unwrap_or(bare);
-        let single = bare.len() == 1;
-        // One-letter levels only count where a level column can be: after a
-        // number (pid/tid/time), or as `E/Tag` in logcat's brief format.
-        let one_letter_ok =
-            !single || prev_numeric || (i == 0 && token.len() > 1 && token.as_bytes()[1] == b'/');
-        if one_letter_ok && ERROR_LEVELS.contains(&bare) {
-            return Some(Signal::Error);
-        }
-        if one_letter_ok && WARNING_LEVELS.contains(&bare) {
-            return Some(Signal::Warning);
+        // Most tokens start with a byte no level starts with (`/` included:
+        // the level is what comes before a `/`).
+        let maybe_level = bare
+            .as_bytes()
+            .first()
+            .is_some_and(|&b| LEVEL_FIRSTS[usize::from(b)]);
+        if maybe_level {
+            let bare = bare.split('/').next().unwrap_or(bare);
+            let single = bare.len() == 1;
+            // One-letter levels only count where a level column can be:
+            // after a number (pid/tid/time), or as `E/Tag` in logcat's
+            // brief format.
+            let one_letter_ok = !single
+                || prev_numeric
+                || (i == 0 && token.len() > 1 && token.as_bytes()[1] == b'/');
+            if one_letter_ok && ERROR_LEVELS.contains(&bare) {
+                return Some(Signal::Error);
+            }
+            if one_letter_ok && WARNING_LEVELS.contains(&bare) {
+                return Some(Signal::Warning);
+            }
         }
         prev_numeric = token.bytes().last().is_some_and(|b| b.is_ascii_digit());
     }
