@@ -5,7 +5,8 @@
 //! ```text
 //! cargo run --release -p headroom-core --example code_speed -- ../shared/corpus/code/*.*
 //! cargo run --release -p headroom-core --example code_speed -- --loop 200 FILE   # for perf record
-//! (`--pipeline --loop N`: the loop runs `compress_text`, end to end)
+//! (`--pipeline --loop N`: the loop runs `compress_text`, end to end;
+//! `--show FILE` prints what `compress_text` makes of FILE)
 //! cargo run --release -p headroom-core --example code_speed -- --digest FILES     # outputs' hashes
 //! ```
 //!
@@ -36,7 +37,12 @@ fn main() {
     let mut pipeline = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        if arg == "--pipeline" {
+        if arg == "--show" {
+            let text = std::fs::read_to_string(args.next().expect("--show FILE")).expect("file");
+            let result = compress_text(&text, &ToolContext::default(), &Options::default());
+            println!("{}", result.text);
+            return;
+        } else if arg == "--pipeline" {
             pipeline = true;
         } else if arg == "--digest" {
             digest = true;

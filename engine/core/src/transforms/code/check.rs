@@ -95,6 +95,18 @@ pub struct Output {
     edits: Option<Vec<InputEdit>>,
 }
 
+impl Output {
+    /// The same output between `prefix` (on its first row) and `suffix`
+    /// (rows after its last), re-parsed from scratch.
+    pub fn wrapped(&self, prefix: &str, suffix: &str) -> Output {
+        Output {
+            text: format!("{prefix}{}{suffix}", self.text),
+            origin: self.origin.clone(),
+            edits: None,
+        }
+    }
+}
+
 /// Render `plan` over the content of `lines` (the block marker as a comment
 /// placeholder, as the pipeline will write it). `source` is the text the
 /// input tree was parsed from (the content, or the content with a leading

@@ -72,6 +72,30 @@ pub fn indented_tail_end(lines: &[&str], next_function: usize) -> Option<usize> 
     })
 }
 
+/// The braces a piece of a braced language closes without opening them
+/// (the depth, inside the file, at which it starts), and the braces it
+/// leaves open at its end beyond that.
+pub fn brace_depths(lines: &[&str]) -> (usize, usize) {
+    let (mut depth, mut lowest) = (0i64, 0i64);
+    let mut in_block_comment = false;
+    for line in lines {
+        depth += brace_balance(line, &mut in_block_comment);
+        lowest = lowest.min(depth);
+    }
+    (lowest.unsigned_abs() as usize, (depth - lowest) as usize)
+}
+
+/// The first row by whose end the text has closed `depth` braces it did not
+/// open.
+pub fn row_closing_depth(lines: &[&str], depth: usize) -> Option<usize> {
+    let mut balance = 0i64;
+    let mut in_block_comment = false;
+    lines.iter().position(|line| {
+        balance += brace_balance(line, &mut in_block_comment);
+        balance <= -(depth as i64)
+    })
+}
+
 /// `{` minus `}` on one line, outside comments, strings and character
 /// literals (a rough scan: enough to follow block structure).
 fn brace_balance(line: &str, in_block_comment: &mut bool) -> i64 {

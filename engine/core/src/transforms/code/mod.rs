@@ -16,6 +16,7 @@ mod check;
 mod fragment;
 mod language;
 mod outline;
+mod reading;
 mod relevance;
 #[cfg(test)]
 mod tests;
@@ -27,17 +28,14 @@ use crate::plan::{Item, Plan};
 use crate::router;
 pub use language::Lang;
 use outline::{Elision, Limits, Walker};
+use reading::Reading;
+#[cfg(test)]
+use reading::UNPARSED_SHARE_LIMIT;
 use relevance::Relevance;
 
 /// Larger outputs are left alone: parsing time grows with size, and no
 /// single tool output this large is read as a whole.
 const MAX_BYTES: usize = 4 << 20;
-
-/// A parse that could not place more than 1/this of the text in any
-/// construct is not trusted: the text is not source in that language, or a
-/// fragment the grammar cannot make sense of (a piece starting inside a
-/// string).
-const UNPARSED_SHARE_LIMIT: usize = 20;
 
 /// When guessing, a parse that places all but 1/this of the text settles
 /// the language without trying the runners-up.
@@ -118,10 +116,50 @@ pub struct Outlined {
     /// The text beneath any line numbers the model will see (block marker
     /// as a placeholder comment), already checked to parse.
     pub output: String,
+    /// How input and output were read when not as they are: a piece from
+    /// inside a class is read inside a wrapper.
+    pub wrapper: Option<WrappedReading>,
+}
+
+/// The text around a piece in which it and its output were parsed.
+#[derive(Debug, Clone)]
+pub struct WrappedReading {
+    /// Written before the first row, on the same row.
+    pub prefix: String,
+    /// Rows written after the last row.
+    pub suffix: String,
+    /// The input as parsed (wrapped, and with the rest of the method the
+    /// piece starts in blanked when that is left out).
+    pub source: String,
 }
 
 /// Decide what to keep of `lines`, and prove the result still parses.
 pub fn outline(lines: &Lines, ctx: &Ctx) -> Result<Outlined, Declined> {
+    let settings = admitted(lines, ctx)?;
+    let source = lines.content_text();
+    let (lang, tree) = parse_in_language(&source, &lines.content, ctx.file_path)
+        .ok_or(Declined::UnknownLanguage)?;
+    let relevance = if ctx.query.is_empty() {
+        Relevance::default()
+    } else {
+        Relevance::new(ctx.query, ctx.file_path, &lines.content)
+    };
+    let reading = Reading::plain(lang, tree, source, lines).map_err(unparsable)?;
+    match outline_reading(lines, ctx, &settings, &relevance, &reading) {
+        Err(declined @ (Declined::NothingToElide | Declined::WouldNotParse { .. })) => {
+            // Methods read as calls: a piece from inside a class.
+            match Reading::in_class(lang, lines, settings.limits.short_body, &relevance) {
+                Some(Ok(in_class)) => outline_reading(lines, ctx, &settings, &relevance, &in_class)
+                    .map_err(|_| declined),
+                _ => Err(declined),
+            }
+        }
+        done => done,
+    }
+}
+
+/// The settings for `lines`, if the transform may and should compress them.
+fn admitted(lines: &Lines, ctx: &Ctx) -> Result<Settings, Declined> {
     if ctx.lossless_only {
         return Err(Declined::LosslessOnly);
     }
@@ -134,72 +172,79 @@ pub fn outline(lines: &Lines, ctx: &Ctx) -> Result<Outlined, Declined> {
     if lines.len() < min_lines || lines.raw.iter().map(|l| l.len() + 1).sum::<usize>() > MAX_BYTES {
         return Err(Declined::Size);
     }
-    let mut source = lines.content_text();
-    let (lang, mut tree) = parse_in_language(&source, &lines.content, ctx.file_path)
-        .ok_or(Declined::UnknownLanguage)?;
-    let mut content = lines.content.clone();
-    let mut lead_in = None;
-    // A piece starting inside a docstring or comment: parse it without that
-    // tail (blank rows keep the row numbers), and leave the tail out, when
-    // that parses better.
-    let tail = if tree.root_node().has_error() {
-        fragment::open_tail(lang, &lines.content)
-    } else {
-        None
-    };
-    if let Some(tail) = tail {
-        let mut masked = content.clone();
-        masked[..=tail].fill("");
-        let masked_source = masked.join("\n");
-        if let Some(masked_tree) = check::parse(lang, &masked_source) {
-            if check::errors(&masked_tree).len() < check::errors(&tree).len() {
-                (content, source, tree) = (masked, masked_source, masked_tree);
-                lead_in = Some(Elision {
-                    first: 0,
-                    last: tail,
-                    lead: format!("{} ", lang.line_comment()),
-                });
-            }
-        }
+    Ok(settings)
+}
+
+fn unparsable((errors, unparsed_bytes): (usize, usize)) -> Declined {
+    Declined::Unparsable {
+        errors,
+        unparsed_bytes,
     }
-    let unparsed = check::unparsed_bytes(&tree);
-    if unparsed * UNPARSED_SHARE_LIMIT > source.len() {
-        return Err(Declined::Unparsable {
-            errors: check::errors(&tree).len(),
-            unparsed_bytes: unparsed,
-        });
-    }
-    let input_errors = check::errors(&tree);
-    let relevance = if ctx.query.is_empty() {
-        Relevance::default()
-    } else {
-        Relevance::new(ctx.query, ctx.file_path, &lines.content)
-    };
-    let walker = Walker::new(
-        lang,
-        source.as_bytes(),
-        &content,
-        settings.limits,
-        &relevance,
-    );
-    let mut outline = walker.outline(tree.root_node());
+}
+
+/// The outline of `lines` as `reading` sees them, checked to parse.
+fn outline_reading(
+    lines: &Lines,
+    ctx: &Ctx,
+    settings: &Settings,
+    relevance: &Relevance,
+    reading: &Reading,
+) -> Result<Outlined, Declined> {
+    let source = reading.source.as_bytes();
+    let mut outline = reading.with_rows(|rows| {
+        Walker::new(reading.lang, source, rows, settings.limits, relevance)
+            .outline(reading.tree.root_node())
+    });
     if outline.elisions.is_empty() {
         return Err(Declined::NothingToElide);
     }
-    // A piece starting inside a function body: the rest of that body goes
-    // too, unless the task is about it (tried first; dropped if the result
-    // would not parse as well as the input).
-    // (Braced: up to the closing brace, which stays; Python: up to the
-    // dedent, behind a comment at the first line's indentation.)
-    let body_tail = if lead_in.is_some() {
+    let body_tail = body_tail(reading, settings, relevance);
+    if let Some(lead_in) = &reading.lead_in {
+        outline.elisions.insert(0, lead_in.clone());
+    }
+    let plan = Plan {
+        items: plan_items(&lines.content, &outline.elisions, ctx.hash),
+        kept: kept_description(&outline.relevant),
+        marker_prefix: Some(format!("{} ", reading.lang.line_comment())),
+    };
+    let with_tail = body_tail.map(|tail| {
+        let mut elisions = outline.elisions.clone();
+        elisions.insert(0, tail);
+        Plan {
+            items: plan_items(&lines.content, &elisions, ctx.hash),
+            ..plan.clone()
+        }
+    });
+    let (plan, output) = checked(lines, reading, with_tail.into_iter().chain([plan]))?;
+    Ok(Outlined {
+        lang: reading.lang,
+        plan,
+        input_errors: reading.input_errors.len(),
+        output: output.text,
+        wrapper: reading.wrapper.as_ref().map(|w| WrappedReading {
+            prefix: w.prefix.clone(),
+            suffix: w.suffix(),
+            source: reading.source.clone(),
+        }),
+    })
+}
+
+/// A piece starting inside a function body: the rest of that body goes
+/// too, unless the task is about it (tried first; dropped if the result
+/// would not parse as well as the input).
+/// (Braced: up to the closing brace, which stays; Python: up to the
+/// dedent, behind a comment at the first line's indentation.)
+fn body_tail(reading: &Reading, settings: &Settings, relevance: &Relevance) -> Option<Elision> {
+    let (lang, tree, content) = (reading.lang, &reading.tree, reading.rows());
+    if reading.lead_in.is_some() || reading.wrapper.is_some() {
         None
     } else if lang.indented_blocks() {
-        first_outer_function(lang, &tree, &content)
-            .and_then(|next| fragment::indented_tail_end(&content, next))
+        first_outer_function(lang, tree, content)
+            .and_then(|next| fragment::indented_tail_end(content, next))
             .map(|last| last + 1)
-    } else if !input_errors.is_empty() {
-        first_outer_function(lang, &tree, &content)
-            .and_then(|next| fragment::body_tail_end(&content, next))
+    } else if !reading.input_errors.is_empty() {
+        first_outer_function(lang, tree, content)
+            .and_then(|next| fragment::body_tail_end(content, next))
     } else {
         None
     }
@@ -209,49 +254,30 @@ pub fn outline(lines: &Lines, ctx: &Ctx) -> Result<Outlined, Declined> {
         first: 0,
         last: end - 1,
         lead: format!("{}{} ", leading_indent(content[0]), lang.line_comment()),
-    });
-    if let Some(lead_in) = lead_in {
-        outline.elisions.insert(0, lead_in);
-    }
-    let mut plan = Plan {
-        items: plan_items(&lines.content, &outline.elisions, ctx.hash),
-        kept: kept_description(&outline.relevant),
-        marker_prefix: Some(format!("{} ", lang.line_comment())),
-    };
-    let mut output = check::output(lines, &plan, &source);
-    let mut new_errors = check::new_errors(lang, &input_errors, Some(&tree), &output);
-    if let Some(tail) = body_tail {
-        let mut elisions = outline.elisions.clone();
-        elisions.insert(0, tail);
-        let items = plan_items(&lines.content, &elisions, ctx.hash);
-        let with_tail = Plan {
-            items,
-            ..plan.clone()
-        };
-        let tail_output = check::output(lines, &with_tail, &source);
-        let tail_errors = check::new_errors(lang, &input_errors, Some(&tree), &tail_output);
-        if tail_errors.is_empty() {
-            (plan, output, new_errors) = (with_tail, tail_output, tail_errors);
-        }
-    }
-    if !new_errors.is_empty() {
-        let near = output
-            .text
-            .lines()
-            .nth(new_errors[0].first)
-            .unwrap_or_default()
-            .to_string();
-        return Err(Declined::WouldNotParse {
-            new_errors: new_errors.len(),
-            near,
-        });
-    }
-    Ok(Outlined {
-        lang,
-        plan,
-        input_errors: input_errors.len(),
-        output: output.text,
     })
+}
+
+/// The first of `plans` whose output has no syntax error the input lacks;
+/// if none, why the last one failed.
+fn checked(
+    lines: &Lines,
+    reading: &Reading,
+    plans: impl IntoIterator<Item = Plan>,
+) -> Result<(Plan, check::Output), Declined> {
+    let mut refused = Declined::NothingToElide;
+    for plan in plans {
+        let output = check::output(lines, &plan, &reading.source);
+        let new_errors = reading.new_errors(&output);
+        let Some(first) = new_errors.first() else {
+            return Ok((plan, output));
+        };
+        let near = output.text.lines().nth(first.first).unwrap_or_default();
+        refused = Declined::WouldNotParse {
+            new_errors: new_errors.len(),
+            near: near.to_string(),
+        };
+    }
+    Err(refused)
 }
 
 /// Row of the first function declared at a shallower indentation than the

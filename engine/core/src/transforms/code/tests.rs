@@ -82,15 +82,26 @@ fn outer_signatures(lang: Lang, tree: &tree_sitter::Tree, in_body: bool) -> Vec<
 /// retrieval hash.
 fn assert_sound(name: &str, text: &str, path: Option<&str>, done: &Outlined) {
     let lines = Lines::parse(text);
-    let source = lines.content_text();
+    let plain = lines.content_text();
+    // A piece from inside a class is judged as the transform read it.
+    let (prefix, suffix, source) = match &done.wrapper {
+        Some(w) => (w.prefix.clone(), w.suffix.clone(), w.source.clone()),
+        None => Default::default(),
+    };
+    let source = if done.wrapper.is_some() {
+        source
+    } else {
+        plain.clone()
+    };
+    let wrap = |text: &str| format!("{prefix}{text}{suffix}");
     let input = check::parse(done.lang, &source).expect("grammar loads");
     let input_errors = check::errors(&input);
-    let output = check::output(&lines, &done.plan, &source);
+    let output = check::output(&lines, &done.plan, &plain).wrapped(&prefix, &suffix);
     // (A fresh parse of the output: the transform's own check reuses the
     // input's tree, this one must not.)
     let new = check::new_errors(done.lang, &input_errors, None, &output);
     assert!(new.is_empty(), "{name}: new syntax errors {new:?}");
-    let reparsed = check::parse(done.lang, &done.output).expect("grammar loads");
+    let reparsed = check::parse(done.lang, &wrap(&done.output)).expect("grammar loads");
     assert!(
         check::errors(&reparsed).len() <= input_errors.len(),
         "{name}: output has more errors than the input's {}",
@@ -99,6 +110,10 @@ fn assert_sound(name: &str, text: &str, path: Option<&str>, done: &Outlined) {
 
     let omitted = omitted_rows(&done.plan, lines.len());
     for (first, last) in outer_signatures(done.lang, &input, !input_errors.is_empty()) {
+        // (The wrapper's own method, on the first row, is not the input's.)
+        if done.wrapper.is_some() && first == 0 {
+            continue;
+        }
         if let Some(row) = (first..=last).find(|&row| omitted[row]) {
             panic!(
                 "{name}: signature row {row} omitted: {:?}",
@@ -669,4 +684,48 @@ fn corpus_incremental_reparse_matches_a_fresh_parse() {
         compared >= 30 && with_errors >= 10,
         "{compared} {with_errors}"
     );
+}
+
+/// A piece cut from inside a JavaScript class (here: inside a method's
+/// loop) reads its methods as calls followed by blocks; read inside a class
+/// wrapper, their bodies go, and so does the rest of the method it starts in.
+#[test]
+fn a_piece_from_inside_a_class_loses_its_method_bodies() {
+    let mut class = String::from("export class Queue {\n");
+    for m in 0..6 {
+        class.push_str(&format!(
+            "  async step{m}(items) {{\n    for (const item of items) {{\n"
+        ));
+        for i in 0..12 {
+            class.push_str(&format!(
+                "      if (item.n === {i}) {{\n        this.total += {i};\n      }}\n"
+            ));
+        }
+        class.push_str("    }\n    return this.total;\n  }\n\n");
+    }
+    class.push_str("}\n");
+    let lines: Vec<&str> = class.lines().collect();
+    // From inside step0's loop to the end of the class.
+    let piece = lines[10..].join("\n") + "\n";
+    let none = Query::default();
+    for path in [Some("queue.js"), Some("queue.ts"), None] {
+        let done = run(&piece, path, &none).unwrap_or_else(|e| panic!("{path:?}: {e:?}"));
+        assert_sound("class piece", &piece, path, &done);
+        let output = &done.output;
+        for m in 1..6 {
+            assert!(
+                output.contains(&format!("  async step{m}(items) {{")),
+                "{output}"
+            );
+        }
+        assert!(
+            !output.contains("this.total += 7"),
+            "bodies elided:\n{output}"
+        );
+        // The rest of step0 went, its closing brace stayed.
+        let first_rows: Vec<&str> = output.lines().skip(1).take(2).collect();
+        assert!(first_rows[0].contains("lines omitted"), "{output}");
+        assert_eq!(first_rows[1], "  }", "{output}");
+        assert!(done.wrapper.is_some());
+    }
 }
