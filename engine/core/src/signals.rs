@@ -79,7 +79,7 @@ pub fn classify_lower(line: &str, lower: &str) -> Signal {
     if has_error_stem(lower, found)
         || is_error_code_line(line, found)
         || found.any(ERROR_PHRASE_BITS)
-        || has_error_word(lower)
+        || found.any(Found::ERROR_WORD_START) && has_error_word(lower)
     {
         return Signal::Error;
     }
@@ -122,6 +122,8 @@ impl Found {
     const EXIT_STATUS: u32 = 1 << 11;
     const EXITED_WITH: u32 = 1 << 12;
     const SHORT_TEST_SUMMARY: u32 = 1 << 13;
+    /// The first four bytes of one of [`ERROR_WORDS`].
+    const ERROR_WORD_START: u32 = 1 << 14;
 
     /// Each substring with its bit, for the tests.
     #[cfg(test)]
@@ -142,45 +144,26 @@ impl Found {
         ("short test summary", Self::SHORT_TEST_SUMMARY),
     ];
 
-    /// The error and warning substrings (`error` … `deprecat`) in `lower`.
-    /// Every one is at least four bytes long and starts with one of a few
-    /// bytes: at those bytes, the next four are compared as one word.
+    /// The error and warning substrings (`error` … `deprecat`), and the
+    /// starts of [`ERROR_WORDS`], in `lower`. Every one is at least four
+    /// bytes long: at each byte, the next four are read as one word and
+    /// looked up in a small collision-free table of the substrings' first
+    /// four bytes ([`PREFIX_SLOTS`]); a hit checks the rest. No branch
+    /// depends on the text until a hit, so the loop runs at a steady pace.
     fn scan(lower: &[u8]) -> Self {
-        const fn word(bytes: &[u8; 4]) -> u32 {
-            u32::from_le_bytes(*bytes)
-        }
-        const ERRO: u32 = word(b"erro");
-        const ERR_BANG: u32 = word(b"err!");
-        const EXCE: u32 = word(b"exce");
-        const FAIL: u32 = word(b"fail");
-        const FATA: u32 = word(b"fata");
-        const PANI: u32 = word(b"pani");
-        const TRAC: u32 = word(b"trac");
-        const TIME: u32 = word(b"time");
-        const WARN: u32 = word(b"warn");
-        const DEPR: u32 = word(b"depr");
         let mut found = 0;
-        let Some(last) = lower.len().checked_sub(4) else {
+        let Some(ends) = lower.len().checked_sub(3) else {
             return Self(0);
         };
-        for at in 0..=last {
-            if !STARTS_A_NEEDLE[usize::from(lower[at])] {
-                continue;
+        for at in 0..ends {
+            let word = u32::from_le_bytes(lower[at..at + 4].try_into().expect("4 bytes"));
+            let (prefix, needle) = PREFIX_SLOTS[prefix_slot(word)];
+            if prefix == word && needle != 0 {
+                let (_, rest, bit) = PREFIXES[usize::from(needle) - 1];
+                if lower[at + 4..].starts_with(rest) {
+                    found |= bit;
+                }
             }
-            let rest = &lower[at..];
-            found |= match u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) {
-                ERRO if rest.get(4) == Some(&b'r') => Self::ERROR,
-                ERR_BANG => Self::ERR_BANG,
-                EXCE if rest[4..].starts_with(b"ption") => Self::EXCEPTION,
-                FAIL => Self::FAIL,
-                FATA if rest.get(4) == Some(&b'l') => Self::FATAL,
-                PANI if rest.get(4) == Some(&b'c') => Self::PANIC,
-                TRAC if rest[4..].starts_with(b"eback") => Self::TRACEBACK,
-                TIME if rest[4..].starts_with(b"d out") => Self::TIMED_OUT,
-                WARN => Self::WARN,
-                DEPR if rest[4..].starts_with(b"ecat") => Self::DEPRECAT,
-                _ => 0,
-            };
         }
         Self(found)
     }
@@ -238,16 +221,58 @@ impl Found {
     }
 }
 
-/// The first bytes of [`Found`]'s substrings.
-static STARTS_A_NEEDLE: [bool; 256] = {
-    let mut table = [false; 256];
-    let firsts = b"efptwd";
+/// What [`Found::scan`] looks for: first four bytes, the bytes after them,
+/// and the bit they set.
+const PREFIXES: [(&[u8; 4], &[u8], u32); 19] = [
+    (b"erro", b"r", Found::ERROR),
+    (b"err!", b"", Found::ERR_BANG),
+    (b"exce", b"ption", Found::EXCEPTION),
+    (b"fail", b"", Found::FAIL),
+    (b"fata", b"l", Found::FATAL),
+    (b"pani", b"c", Found::PANIC),
+    (b"trac", b"eback", Found::TRACEBACK),
+    (b"time", b"d out", Found::TIMED_OUT),
+    (b"warn", b"", Found::WARN),
+    (b"depr", b"ecat", Found::DEPRECAT),
+    // The starts of ERROR_WORDS (a test checks they cover the list).
+    (b"crit", b"", Found::ERROR_WORD_START),
+    (b"seve", b"", Found::ERROR_WORD_START),
+    (b"abor", b"", Found::ERROR_WORD_START),
+    (b"segf", b"", Found::ERROR_WORD_START),
+    (b"deni", b"", Found::ERROR_WORD_START),
+    (b"refu", b"", Found::ERROR_WORD_START),
+    (b"unre", b"", Found::ERROR_WORD_START),
+    (b"kill", b"", Found::ERROR_WORD_START),
+    (b"cras", b"", Found::ERROR_WORD_START),
+];
+
+/// Bits of [`PREFIX_SLOTS`]' index.
+const PREFIX_SLOT_BITS: u32 = 6;
+
+/// The slot of a four-byte word: a multiplicative hash whose multiplier was
+/// chosen so that [`PREFIXES`] land in distinct slots (checked when the
+/// table is built, at compile time).
+#[inline(always)]
+fn prefix_slot(word: u32) -> usize {
+    (word.wrapping_mul(0x346F_3293) >> (32 - PREFIX_SLOT_BITS)) as usize
+}
+
+/// Per slot: the prefix that lives there and its index in [`PREFIXES`]
+/// plus one (0: an empty slot).
+static PREFIX_SLOTS: [(u32, u8); 1 << PREFIX_SLOT_BITS] = {
+    let mut slots = [(0u32, 0u8); 1 << PREFIX_SLOT_BITS];
     let mut i = 0;
-    while i < firsts.len() {
-        table[firsts[i] as usize] = true;
+    while i < PREFIXES.len() {
+        let word = u32::from_le_bytes(*PREFIXES[i].0);
+        let slot = (word.wrapping_mul(0x346F_3293) >> (32 - PREFIX_SLOT_BITS)) as usize;
+        assert!(
+            slots[slot].1 == 0,
+            "two prefixes share a slot: pick another multiplier"
+        );
+        slots[slot] = (word, i as u8 + 1);
         i += 1;
     }
-    table
+    slots
 };
 
 /// Phrases that make a line an error (`npm ERR!`, `Connection timed out`),
@@ -1036,5 +1061,20 @@ mod tests {
             }
         }
         assert!(lines > 10_000, "only {lines} corpus lines");
+    }
+
+    /// Lines without the start of an error word skip the word check, so
+    /// every error word must start with one of the scanned prefixes.
+    #[test]
+    fn every_error_word_starts_with_a_scanned_prefix() {
+        for word in ERROR_WORDS {
+            assert!(
+                Found::scan(word.as_bytes()).any(Found::ERROR_WORD_START),
+                "{word}"
+            );
+            // Past the level column, so only the word check can see it.
+            let line = format!("one two three four five six seven {word}");
+            assert_eq!(classify(&line), Signal::Error, "{line}");
+        }
     }
 }
