@@ -15,16 +15,7 @@ async fn stats(proxy: &Proxy) -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_and_unknown_bodies_are_forwarded_byte_identical() {
-    let up = upstream(ok_message()).await;
-    let proxy = start_proxy(args(&[
-        "--anthropic-upstream",
-        &up.url,
-        "--openai-upstream",
-        &up.url,
-        "--store",
-        &temp_store("malformed"),
-    ]))
-    .await;
+    let (up, proxy) = proxy_for(ok_message(), &[]).await;
     let cases: [(&str, &[u8]); 4] = [
         (
             "/v1/messages",
@@ -47,17 +38,13 @@ async fn malformed_and_unknown_bodies_are_forwarded_byte_identical() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upstream_errors_pass_through_with_status_headers_and_body() {
-    let up = upstream(Arc::new(|r| {
-        let status = if r.uri.contains("429") { 429 } else { 503 };
-        json_answer(status, serde_json::json!({"type": "error", "error": {"type": "overloaded_error", "message": "busy"}}))
-    }))
-    .await;
-    let proxy = start_proxy(args(&[
-        "--anthropic-upstream",
-        &up.url,
-        "--store",
-        &temp_store("errors"),
-    ]))
+    let (_up, proxy) = proxy_for(
+        Arc::new(|r| {
+            let status = if r.uri.contains("429") { 429 } else { 503 };
+            json_answer(status, serde_json::json!({"type": "error", "error": {"type": "overloaded_error", "message": "busy"}}))
+        }),
+        &[],
+    )
     .await;
     let body = AnthropicBody::new(&corpus_head(LOG, 20_000), false).body();
     for (query, status) in [("", 503), ("?x=429", 429)] {
@@ -146,17 +133,8 @@ async fn engine_faults_forward_the_original() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_engine_memory_limit_forwards_the_original() {
-    let up = upstream(ok_message()).await;
     // 1 MiB cannot even hold the module's own data: every call fails.
-    let proxy = start_proxy(args(&[
-        "--anthropic-upstream",
-        &up.url,
-        "--engine-memory-mb",
-        "1",
-        "--store",
-        &temp_store("mem"),
-    ]))
-    .await;
+    let (up, proxy) = proxy_for(ok_message(), &["--engine-memory-mb", "1"]).await;
     let body = AnthropicBody::new(&corpus_head(LOG, 20_000), false).body();
     let r = proxy.post("/v1/messages", body.clone()).await;
     assert_eq!(r.status(), 200);
@@ -174,16 +152,7 @@ async fn a_real_engine_memory_limit_forwards_the_original() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_over_the_limit_streams_through_unmodified() {
-    let up = upstream(ok_message()).await;
-    let proxy = start_proxy(args(&[
-        "--anthropic-upstream",
-        &up.url,
-        "--max-body-mb",
-        "1",
-        "--store",
-        &temp_store("large"),
-    ]))
-    .await;
+    let (up, proxy) = proxy_for(ok_message(), &["--max-body-mb", "1"]).await;
     let big = AnthropicBody::new(&corpus(LOG).repeat(5), false).body();
     assert!(big.len() > 1 << 20);
     let r = proxy.post("/v1/messages", big.clone()).await;
@@ -195,16 +164,7 @@ async fn a_body_over_the_limit_streams_through_unmodified() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mode_off_forwards_everything_unchanged() {
-    let up = upstream(ok_message()).await;
-    let proxy = start_proxy(args(&[
-        "--anthropic-upstream",
-        &up.url,
-        "--mode",
-        "off",
-        "--store",
-        &temp_store("off"),
-    ]))
-    .await;
+    let (up, proxy) = proxy_for(ok_message(), &["--mode", "off"]).await;
     let body = AnthropicBody::new(&corpus_head(LOG, 20_000), false).body();
     proxy.post("/v1/messages", body.clone()).await;
     assert_eq!(up.last().body, body.as_bytes());

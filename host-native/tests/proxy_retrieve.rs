@@ -127,20 +127,6 @@ fn anthropic_model() -> Answer {
     })
 }
 
-async fn setup(model: Answer, name: &str) -> (Upstream, Proxy) {
-    let up = upstream(model).await;
-    let proxy = start_proxy(args(&[
-        "--anthropic-upstream",
-        &up.url,
-        "--openai-upstream",
-        &up.url,
-        "--store",
-        &temp_store(name),
-    ]))
-    .await;
-    (up, proxy)
-}
-
 /// The upstream's second request answers the call with the exact original.
 fn assert_original_sent(up: &Upstream, original: &str) {
     let seen = up.requests();
@@ -169,7 +155,7 @@ fn assert_original_sent(up: &Upstream, original: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anthropic_retrieve_is_answered_inside_the_proxy() {
-    let (up, proxy) = setup(anthropic_model(), "r-anthropic").await;
+    let (up, proxy) = proxy_for(anthropic_model(), &[]).await;
     let original = corpus_head(LOG, 25_000);
     let r = proxy
         .post("/v1/messages", AnthropicBody::new(&original, false).body())
@@ -198,7 +184,7 @@ async fn anthropic_retrieve_is_answered_inside_the_proxy() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anthropic_streaming_retrieve_gives_one_well_formed_stream() {
-    let (up, proxy) = setup(anthropic_model(), "r-stream").await;
+    let (up, proxy) = proxy_for(anthropic_model(), &[]).await;
     let original = corpus_head(LOG, 25_000);
     let r = proxy
         .post(
@@ -251,7 +237,7 @@ async fn anthropic_streaming_retrieve_gives_one_well_formed_stream() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retrieved_output_is_expanded_in_later_turns() {
-    let (up, proxy) = setup(anthropic_model(), "r-expand").await;
+    let (up, proxy) = proxy_for(anthropic_model(), &[]).await;
     let original = corpus_head(LOG, 25_000);
     let body = AnthropicBody::new(&original, false);
     proxy.post("/v1/messages", body.body()).await;
@@ -272,7 +258,7 @@ async fn a_retrieved_output_is_expanded_in_later_turns() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_declared_retrieve_tool_is_left_to_the_client() {
-    let (up, proxy) = setup(anthropic_model(), "r-declared").await;
+    let (up, proxy) = proxy_for(anthropic_model(), &[]).await;
     let original = corpus_head(LOG, 25_000);
     let mut body: Value =
         serde_json::from_str(&AnthropicBody::new(&original, false).body()).unwrap();
@@ -358,7 +344,7 @@ fn chat_body(output: &str, stream: bool) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openai_chat_retrieve_streaming_and_not() {
-    let (up, proxy) = setup(chat_model(), "r-chat").await;
+    let (up, proxy) = proxy_for(chat_model(), &[]).await;
     let original = corpus_head(LOG, 25_000);
     let expected = format!("retrieved {} chars", original.chars().count());
     let r: Value = client()
@@ -505,7 +491,7 @@ fn responses_model() -> Answer {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openai_responses_streaming_retrieve_gives_one_well_formed_stream() {
-    let (up, proxy) = setup(responses_model(), "r-responses-stream").await;
+    let (up, proxy) = proxy_for(responses_model(), &[]).await;
     let original = corpus_head(LOG, 25_000);
     let body = json!({"model": "gpt-x", "stream": true, "input": [
         {"role": "user", "content": "why did the job fail?"},
@@ -624,7 +610,7 @@ async fn openai_responses_streaming_retrieve_gives_one_well_formed_stream() {
 /// back unmodified, signature included, as the API requires in a tool loop.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thinking_of_a_retrieval_round_stays_valid_for_the_client() {
-    let (up, proxy) = setup(anthropic_model(), "r-thinking").await;
+    let (up, proxy) = proxy_for(anthropic_model(), &[]).await;
     // A different output each time: a retrieved one goes out whole later.
     for (stream, file) in [(false, LOG), (true, "logs/loghub_OpenSSH_2k.log")] {
         let original = corpus_head(file, 25_000);

@@ -11,9 +11,7 @@ const LOG: &str = "logs/loghub_HDFS_2k.log";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anthropic_tool_output_is_compressed_and_every_other_byte_kept() {
-    let up = upstream(ok_message()).await;
-    let store = temp_store("splice");
-    let proxy = start_proxy(args(&["--anthropic-upstream", &up.url, "--store", &store])).await;
+    let (up, proxy) = proxy_for(ok_message(), &[]).await;
     let original = corpus_head(LOG, 30_000);
     let body = AnthropicBody::new(&original, false);
 
@@ -67,14 +65,7 @@ async fn anthropic_tool_output_is_compressed_and_every_other_byte_kept() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_history_compresses_to_the_same_bytes_from_the_cache() {
-    let up = upstream(ok_message()).await;
-    let proxy = start_proxy(args(&[
-        "--anthropic-upstream",
-        &up.url,
-        "--store",
-        &temp_store("cache"),
-    ]))
-    .await;
+    let (up, proxy) = proxy_for(ok_message(), &[]).await;
     let body = AnthropicBody::new(&corpus_head(LOG, 20_000), false).body();
     for _ in 0..3 {
         let r = proxy.post("/v1/messages", body.clone()).await;
@@ -146,7 +137,7 @@ async fn openai_chat_and_responses_bodies_are_compressed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn other_paths_and_streamed_answers_pass_through_unchanged() {
     let events = "event: message_start\ndata: {\"type\":\"message_start\"}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
-    let up = upstream(Arc::new(move |r| {
+    let answer: Answer = Arc::new(move |r| {
         if r.uri.starts_with("/v1/models") {
             json_answer(
                 200,
@@ -155,17 +146,8 @@ async fn other_paths_and_streamed_answers_pass_through_unchanged() {
         } else {
             sse_answer(events)
         }
-    }))
-    .await;
-    let proxy = start_proxy(args(&[
-        "--anthropic-upstream",
-        &up.url,
-        "--openai-upstream",
-        &up.url,
-        "--store",
-        &temp_store("pass"),
-    ]))
-    .await;
+    });
+    let (up, proxy) = proxy_for(answer, &[]).await;
     let r = client()
         .get(format!("{}/v1/models?limit=5", proxy.url))
         .header("anthropic-version", "2023-06-01")
@@ -193,16 +175,7 @@ async fn other_paths_and_streamed_answers_pass_through_unchanged() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_mode_measures_and_forwards_unchanged() {
-    let up = upstream(ok_message()).await;
-    let proxy = start_proxy(args(&[
-        "--anthropic-upstream",
-        &up.url,
-        "--mode",
-        "audit",
-        "--store",
-        &temp_store("audit"),
-    ]))
-    .await;
+    let (up, proxy) = proxy_for(ok_message(), &["--mode", "audit"]).await;
     let body = AnthropicBody::new(&corpus_head(LOG, 20_000), false).body();
     proxy.post("/v1/messages", body.clone()).await;
     assert_eq!(up.last().body, body.as_bytes());
@@ -217,14 +190,7 @@ async fn audit_mode_measures_and_forwards_unchanged() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_compress_stores_originals_and_probes_answer() {
-    let up = upstream(ok_message()).await;
-    let proxy = start_proxy(args(&[
-        "--anthropic-upstream",
-        &up.url,
-        "--store",
-        &temp_store("admin"),
-    ]))
-    .await;
+    let (up, proxy) = proxy_for(ok_message(), &[]).await;
     let text = corpus_head(LOG, 20_000);
     let r: serde_json::Value = client()
         .post(format!("{}/v1/compress", proxy.url))

@@ -153,14 +153,7 @@ async fn a_store_killed_mid_run_never_fails_a_request() {
     let Some(mut redis) = redis_or_skip() else {
         return;
     };
-    let up = upstream(ok_message()).await;
-    let proxy = start_proxy(args(&[
-        "--anthropic-upstream",
-        &up.url,
-        "--store",
-        &redis.url,
-    ]))
-    .await;
+    let (up, proxy) = proxy_for(ok_message(), &["--store", &redis.url]).await;
     compress_through(&proxy, &up, &corpus_head(LOG, 25_000)).await;
     redis.kill();
 
@@ -188,8 +181,7 @@ async fn a_lost_original_is_stored_again_before_its_marker_is_sent(
     store: &str,
     flush: impl FnOnce(),
 ) {
-    let up = upstream(ok_message()).await;
-    let proxy = start_proxy(args(&["--anthropic-upstream", &up.url, "--store", store])).await;
+    let (up, proxy) = proxy_for(ok_message(), &["--store", store]).await;
     let output = corpus_head(LOG, 25_000);
     let hash = compress_through(&proxy, &up, &output).await;
     let first = up.last().body;

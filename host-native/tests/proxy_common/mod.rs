@@ -187,6 +187,27 @@ pub async fn start_proxy(args: ProxyArgs) -> Proxy {
     }
 }
 
+/// A recording mock upstream answering with `answer` and a proxy in front of
+/// it: both providers routed to the mock and a fresh SQLite store, unless
+/// `flags` name their own; `flags` come on top of the defaults.
+pub async fn proxy_for(answer: Answer, flags: &[&str]) -> (Upstream, Proxy) {
+    let up = upstream(answer).await;
+    let store = temp_store("t");
+    let mut all: Vec<&str> = Vec::new();
+    for (flag, value) in [
+        ("--anthropic-upstream", up.url.as_str()),
+        ("--openai-upstream", up.url.as_str()),
+        ("--store", store.as_str()),
+    ] {
+        if !flags.contains(&flag) {
+            all.extend([flag, value]);
+        }
+    }
+    all.extend_from_slice(flags);
+    let proxy = start_proxy(args(&all)).await;
+    (up, proxy)
+}
+
 /// A fresh SQLite store path for one test.
 pub fn temp_store(name: &str) -> String {
     let dir = std::env::temp_dir().join(format!(
