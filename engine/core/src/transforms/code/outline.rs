@@ -167,27 +167,35 @@ impl<'a> Walker<'a> {
     /// pattern, a `describe` block, a component with handlers) is not
     /// elided whole: its inner functions are, one by one.
     fn is_container(&self, body: Node, rows: usize) -> bool {
+        // A function with `short_body` elidable rows spans at least one row
+        // more (its header); smaller subtrees cannot hold one.
+        let min_span = self.limits.short_body + 1;
         let (mut count, mut inner_rows) = (0usize, 0usize);
         let mut cursor = body.walk();
         loop {
             let node = cursor.node();
-            let inner_long = (node.id() != body.id() && self.lang.is_function(node.kind()))
-                .then(|| self.elidable_body(node))
-                .flatten()
-                .and_then(|body| self.body_elision(body).0)
-                .map(|e| e.rows())
-                .filter(|&rows| rows >= self.limits.short_body);
-            if let Some(rows) = inner_long {
+            let big_enough = last_row(node) + 1 - node.start_position().row >= min_span;
+            let inner_long =
+                (big_enough && node.id() != body.id() && self.lang.is_function(node.kind()))
+                    .then(|| self.elidable_body(node))
+                    .flatten()
+                    .and_then(|body| self.body_elision(body).0)
+                    .map(|e| e.rows())
+                    .filter(|&rows| rows >= self.limits.short_body);
+            if let Some(inner) = inner_long {
                 count += 1;
-                inner_rows += rows;
-            } else if cursor.goto_first_child() {
+                inner_rows += inner;
+                if count >= 3 && inner_rows * 2 >= rows {
+                    return true;
+                }
+            } else if big_enough && cursor.goto_first_child() {
                 continue;
             }
             if !next_in_document_order(&mut cursor) {
                 break;
             }
         }
-        count >= 3 && inner_rows * 2 >= rows
+        false
     }
 
     /// A function's `body`, when it is a block of statements.
