@@ -118,6 +118,7 @@ pub fn piece_end(text: &[u8], at: usize) -> Option<usize> {
 
 /// Rules 1-2 from the first letter at `at`: the letter run (upper-case
 /// letters then lower-case ones, or upper-case only), then a contraction.
+#[inline(always)]
 fn word_end(text: &[u8], at: usize) -> Option<usize> {
     let mut end = at;
     while class_at(text, end) == Class::Upper {
@@ -153,6 +154,7 @@ fn contraction_end(text: &[u8], at: usize) -> Option<usize> {
 }
 
 /// Rule 3: up to three digits from `at`.
+#[inline(always)]
 fn digits_end(text: &[u8], at: usize) -> Option<usize> {
     let mut end = at + 1;
     while end < at + 3 && class_at(text, end) == Class::Digit {
@@ -167,6 +169,7 @@ fn digits_end(text: &[u8], at: usize) -> Option<usize> {
 
 /// Rule 4 from the first punctuation byte at `at`: the punctuation run,
 /// then any line breaks and slashes.
+#[inline(always)]
 fn punctuation_end(text: &[u8], at: usize) -> Option<usize> {
     let mut end = at;
     while class_at(text, end) == Class::Other {
@@ -183,6 +186,7 @@ fn punctuation_end(text: &[u8], at: usize) -> Option<usize> {
 
 /// Rules 5-7 for the whitespace run at `at` (rules 1, 2 and 4 already
 /// declined it).
+#[inline(always)]
 fn whitespace_end(text: &[u8], at: usize) -> Option<usize> {
     let mut end = at;
     let mut last_line_break = None;

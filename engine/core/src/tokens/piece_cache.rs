@@ -94,6 +94,12 @@ impl PieceCache {
 /// zero-padded.
 #[inline(always)]
 fn key(text: &[u8], start: usize, len: usize) -> (u64, u64) {
+    if len <= 8 {
+        if let Some(window) = text.get(start..start + 8) {
+            let low = u64::from_le_bytes(window.try_into().expect("8 bytes"));
+            return (low & mask(len), 0);
+        }
+    }
     if let Some(window) = text.get(start..start + MAX_PIECE) {
         // Two word loads, then the bytes past the piece are cleared.
         let (low, high) = window.split_at(8);
