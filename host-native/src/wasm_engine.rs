@@ -505,8 +505,18 @@ mod tests {
             ..WasmConfig::default()
         };
         let e = WasmEngine::from_module(EMBEDDED_MODULE, config).unwrap();
-        // Building the tokenizer alone takes far longer than 1 ms.
-        let text = "word ".repeat(200_000);
+        // One word of a million pseudo-random letters: byte-pair merging
+        // it takes far longer than the deadline however fast counting of
+        // ordinary text gets (repeated words are counted from a cache).
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let text: String = (0..1_000_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                char::from(b'a' + (state % 26) as u8)
+            })
+            .collect();
         match e.count_tokens(&text) {
             Err(EngineError::Timeout(limit)) => assert_eq!(limit, Duration::from_millis(1)),
             other => panic!("expected a timeout, got {other:?}"),
