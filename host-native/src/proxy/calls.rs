@@ -204,26 +204,42 @@ pub fn continuation(shape: Shape, response: &Value, answers: &[(Call, String)]) 
     items
 }
 
-/// Add the integer fields of `usage` into `sum`.
+/// Add the integer fields of `usage` into `sum`, nested objects too
+/// (`input_tokens_details.cached_tokens`, `cache_creation.…`), so the
+/// details stay consistent with the totals.
 pub fn add_usage(sum: &mut Map<String, Value>, usage: Option<&Value>) {
     for (key, value) in usage.and_then(Value::as_object).into_iter().flatten() {
         if let Some(n) = value.as_u64() {
             let prev = sum.get(key).and_then(Value::as_u64).unwrap_or(0);
             sum.insert(key.clone(), json!(prev + n));
+        } else if value.is_object() {
+            let entry = sum
+                .entry(key.clone())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(inner) = entry {
+                add_usage(inner, Some(value));
+            }
         }
     }
 }
 
-/// `usage` plus the sums of earlier rounds, for the integer fields.
+/// `usage` plus the sums of earlier rounds, for the integer fields (nested
+/// objects too).
 pub fn merge_usage(usage: Option<&mut Value>, earlier: &Map<String, Value>) {
     let Some(Value::Object(usage)) = usage else {
         return;
     };
     for (key, value) in earlier {
-        if let (Some(add), Some(Value::Number(n))) = (value.as_u64(), usage.get(key)) {
-            if let Some(n) = n.as_u64() {
-                usage.insert(key.clone(), json!(n + add));
+        match (value, usage.get_mut(key)) {
+            (Value::Number(add), Some(Value::Number(n))) => {
+                if let (Some(add), Some(n)) = (add.as_u64(), n.as_u64()) {
+                    usage.insert(key.clone(), json!(n + add));
+                }
             }
+            (Value::Object(inner), Some(target @ Value::Object(_))) => {
+                merge_usage(Some(target), inner);
+            }
+            _ => {}
         }
     }
 }
@@ -282,6 +298,21 @@ mod tests {
         assert_eq!(
             last["usage"],
             json!({"input_tokens": 30, "output_tokens": 7})
+        );
+    }
+
+    #[test]
+    fn nested_usage_details_are_summed_with_the_totals() {
+        let round = json!({"output_tokens": 7, "output_tokens_details": {"reasoning_tokens": 5}});
+        let mut sum = Map::new();
+        add_usage(&mut sum, Some(&round));
+        add_usage(&mut sum, Some(&round));
+        assert_eq!(sum["output_tokens_details"]["reasoning_tokens"], 10);
+        let mut last = json!({"usage": round});
+        merge_usage(last.get_mut("usage"), &sum);
+        assert_eq!(
+            last["usage"],
+            json!({"output_tokens": 21, "output_tokens_details": {"reasoning_tokens": 15}})
         );
     }
 }
