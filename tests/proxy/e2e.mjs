@@ -235,9 +235,20 @@ test('anthropic sdk non-streaming retrieval', async () => {
 test('openai sdk chat streaming retrieval', async () => {
   const stream = openai().chat.completions.stream(chatParams(LOG4, { stream: true }), { headers: { 'x-mock-retrieve': '1' } });
   const final = await stream.finalChatCompletion();
-  assert.equal(final.choices[0].message.content, `retrieved ${LOG4.length} chars`);
+  assert.equal(final.choices[0].message.content, `Let me look at the full output.retrieved ${LOG4.length} chars`);
   assert.ok(!final.choices[0].message.tool_calls?.length);
   assert.equal(JSON.parse(upstream.last().raw).messages.at(-1).content, LOG4);
+});
+
+test('openai sdk chat non-streaming retrieval: the same text as the stream', async () => {
+  const LOG7 = corpusHead('logs/loghub_BGL_2k.log', 25000);
+  const r = await openai().chat.completions.create(chatParams(LOG7), { headers: { 'x-mock-retrieve': '1' } });
+  assert.equal(r.choices[0].message.content, `Let me look at the full output.retrieved ${LOG7.length} chars`);
+  assert.ok(!r.choices[0].message.tool_calls?.length, 'the client never sees the call');
+  assert.equal(r.usage.completion_tokens, 10, 'usage summed over the two rounds');
+  const sent = JSON.parse(upstream.last().raw).messages;
+  assert.equal(sent.at(-1).content, LOG7, 'the upstream received the exact original');
+  assert.equal(sent.at(-2).content, 'Let me look at the full output.', 'the call went back with what the model said');
 });
 
 test('openai sdk responses non-streaming retrieval', async () => {

@@ -82,7 +82,7 @@ function chatAnswer(body, raw, script) {
     message = { role: 'assistant', content: `retrieved ${last.content.length} chars`, refusal: null };
   } else if (script.retrieve && hash && declares(body.tools, 'headroom_retrieve')) {
     message = {
-      role: 'assistant', content: null, refusal: null,
+      role: 'assistant', content: 'Let me look at the full output.', refusal: null,
       tool_calls: [{ id: 'call_hr_1', type: 'function', function: { name: 'headroom_retrieve', arguments: JSON.stringify({ hash }) } }],
     };
     finish = 'tool_calls';
@@ -101,6 +101,7 @@ function chatAnswer(body, raw, script) {
   const events = [[null, chunk({ role: 'assistant', content: '' })]];
   if (message.tool_calls) {
     const call = message.tool_calls[0];
+    if (message.content) events.push([null, chunk({ content: message.content })]);
     events.push([null, chunk({ tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] })]);
     events.push([null, chunk({ tool_calls: [{ index: 0, function: { arguments: call.function.arguments } }] })]);
   } else {

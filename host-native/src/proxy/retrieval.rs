@@ -124,6 +124,7 @@ impl Round {
 async fn non_streaming(round: Round, mut body: String) -> Response<Body> {
     let mut earlier_usage = Map::new();
     let mut earlier_text: Vec<Value> = Vec::new();
+    let mut earlier_chat_text = String::new();
     let mut rounds = 0;
     loop {
         let upstream = match round.send(body.clone()).await {
@@ -163,6 +164,9 @@ async fn non_streaming(round: Round, mut body: String) -> Response<Body> {
                     *content = all;
                 }
             }
+            if round.shape == Shape::OpenaiChat {
+                prepend_chat_text(&mut response, &earlier_chat_text);
+            }
             return forward::buffered_back(status, &headers, response.to_string().into());
         }
         calls::add_usage(&mut earlier_usage, response.get("usage"));
@@ -185,6 +189,11 @@ async fn non_streaming(round: Round, mut body: String) -> Response<Body> {
                     earlier_text.append(items);
                 }
             }
+            Shape::OpenaiChat => {
+                if let Some(text) = response["choices"][0]["message"]["content"].as_str() {
+                    earlier_chat_text.push_str(text);
+                }
+            }
             _ => {}
         }
         let answers = round.answer(&found).await;
@@ -195,6 +204,25 @@ async fn non_streaming(round: Round, mut body: String) -> Response<Body> {
         }
         rounds += 1;
     }
+}
+
+/// What the model wrote before its retrieve calls, put before the final
+/// message's content, as the client of the same streaming request reads it
+/// (the content deltas of every round, one after the other).
+fn prepend_chat_text(response: &mut Value, earlier: &str) {
+    if earlier.is_empty() {
+        return;
+    }
+    let Some(content) = response
+        .get_mut("choices")
+        .and_then(|c| c.get_mut(0))
+        .and_then(|c| c.get_mut("message"))
+        .and_then(|m| m.get_mut("content"))
+    else {
+        return;
+    };
+    let last = content.as_str().unwrap_or_default();
+    *content = Value::String(format!("{earlier}{last}"));
 }
 
 /// The merged content of several rounds as the API could have written it:
@@ -214,6 +242,22 @@ fn keep_leading_thinking(content: &mut Vec<Value>) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn earlier_chat_text_comes_first() {
+        let mut response = serde_json::json!({"choices":[{"message":{"role":"assistant","content":"the answer"}}]});
+        prepend_chat_text(&mut response, "Let me look. ");
+        assert_eq!(
+            response["choices"][0]["message"]["content"],
+            "Let me look. the answer"
+        );
+        let mut empty = serde_json::json!({"choices":[{"message":{"role":"assistant","content":null}}]});
+        prepend_chat_text(&mut empty, "only before");
+        assert_eq!(empty["choices"][0]["message"]["content"], "only before");
+        let mut untouched = serde_json::json!({"choices":[{"message":{"content":null}}]});
+        prepend_chat_text(&mut untouched, "");
+        assert!(untouched["choices"][0]["message"]["content"].is_null());
+    }
 
     #[test]
     fn only_leading_thinking_survives_a_merge() {
