@@ -44,8 +44,6 @@ pub trait Store: Send + Sync {
     /// Remember that the model retrieved `hash`, so later requests carry the
     /// original in place of the marker.
     async fn mark_retrieved(&self, hash: &str) -> Result<(), StoreError>;
-    /// Which of `hashes` were retrieved before.
-    async fn retrieved(&self, hashes: &[String]) -> Result<Vec<String>, StoreError>;
     /// For each of `hashes` (same order): is its original stored, and was
     /// it retrieved before. One round trip: the proxy asks this for every
     /// marker of every request, so that it never forwards a marker whose

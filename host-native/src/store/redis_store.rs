@@ -86,24 +86,6 @@ impl Store for RedisStore {
         bounded(conn.set_ex::<_, _, ()>(retrieved_key(hash), 1u8, self.ttl_secs)).await
     }
 
-    async fn retrieved(&self, hashes: &[String]) -> Result<Vec<String>, StoreError> {
-        if hashes.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut pipe = redis::pipe();
-        for h in hashes {
-            pipe.exists(retrieved_key(h));
-        }
-        let mut conn = self.conn.clone();
-        let flags: Vec<bool> = bounded(pipe.query_async(&mut conn)).await?;
-        Ok(hashes
-            .iter()
-            .zip(flags)
-            .filter(|(_, f)| *f)
-            .map(|(h, _)| h.clone())
-            .collect())
-    }
-
     async fn presence(&self, hashes: &[String]) -> Result<Vec<Presence>, StoreError> {
         if hashes.is_empty() {
             return Ok(Vec::new());

@@ -179,24 +179,6 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn retrieved(&self, hashes: &[String]) -> Result<Vec<String>, StoreError> {
-        if hashes.is_empty() {
-            return Ok(Vec::new());
-        }
-        let hashes = hashes.to_vec();
-        self.with_conn(move |conn| {
-            let mut query = conn.prepare_cached("SELECT 1 FROM retrieved WHERE hash = ?1")?;
-            let mut found = Vec::new();
-            for h in hashes {
-                if query.exists(params![h])? {
-                    found.push(h);
-                }
-            }
-            Ok(found)
-        })
-        .await
-    }
-
     async fn presence(&self, hashes: &[String]) -> Result<Vec<Presence>, StoreError> {
         if hashes.is_empty() {
             return Ok(Vec::new());
@@ -269,8 +251,17 @@ mod tests {
         );
         assert_eq!(store.get("b").await.unwrap(), None);
         assert_eq!(
-            store.retrieved(&["a".into(), "b".into()]).await.unwrap(),
-            vec!["a".to_string()]
+            store.presence(&["a".into(), "b".into()]).await.unwrap(),
+            vec![
+                Presence {
+                    stored: true,
+                    retrieved: true
+                },
+                Presence {
+                    stored: false,
+                    retrieved: false
+                },
+            ]
         );
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
