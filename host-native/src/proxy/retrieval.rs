@@ -251,7 +251,8 @@ mod tests {
             response["choices"][0]["message"]["content"],
             "Let me look. the answer"
         );
-        let mut empty = serde_json::json!({"choices":[{"message":{"role":"assistant","content":null}}]});
+        let mut empty =
+            serde_json::json!({"choices":[{"message":{"role":"assistant","content":null}}]});
         prepend_chat_text(&mut empty, "only before");
         assert_eq!(empty["choices"][0]["message"]["content"], "only before");
         let mut untouched = serde_json::json!({"choices":[{"message":{"content":null}}]});
