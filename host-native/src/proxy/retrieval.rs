@@ -119,6 +119,47 @@ impl Round {
     pub fn next_body(&self, body: &str, items: &[String]) -> Option<String> {
         Layout::of(body, self.shape).map(|l| l.with_items(body, items))
     }
+
+    /// One more round of a streaming request: answer the model's retrieve
+    /// calls, append its turn (`turn`, in the shape
+    /// [`calls::continuation`] reads) and the answers to `body`, and send
+    /// it upstream. `None` when that failed (counted and logged); the
+    /// caller then ends the client's stream with an error event, since
+    /// part of the answer was already streamed.
+    pub async fn continue_streaming(
+        &self,
+        body: &mut String,
+        turn: &Value,
+        found: &[Call],
+    ) -> Option<reqwest::Response> {
+        let answers = self.answer(found).await;
+        let items = calls::continuation(self.shape, turn, &answers);
+        let sent = match self.next_body(body, &items) {
+            Some(next) => {
+                *body = next;
+                self.send(body.clone()).await.ok()
+            }
+            None => None,
+        };
+        let upstream = sent.filter(|r| r.status().is_success());
+        if upstream.is_none() {
+            self.app.stats.fault(Fault::RetrievalFailed);
+            eprintln!(
+                "headroom-proxy: fault={} route={} action=stream-ended-with-error",
+                Fault::RetrievalFailed.as_str(),
+                self.route().name()
+            );
+        }
+        upstream
+    }
+
+    fn route(&self) -> Route {
+        match self.shape {
+            Shape::Anthropic => Route::Messages,
+            Shape::OpenaiResponses => Route::Responses,
+            _ => Route::ChatCompletions,
+        }
+    }
 }
 
 async fn non_streaming(round: Round, mut body: String) -> Response<Body> {

@@ -13,7 +13,6 @@ use super::inject::TOOL_NAME;
 use super::retrieval::Round;
 use super::server::upstream_error;
 use super::sse::{self, Pulled, Splitter};
-use super::stats::Fault;
 use axum::body::Body;
 use axum::http::Response;
 use bytes::Bytes;
@@ -122,23 +121,10 @@ impl Stream {
                     calls: found,
                     content,
                 } => {
-                    let answers = round.answer(&found).await;
                     let turn = json!({"content": content});
-                    let items = calls::continuation(round.shape, &turn, &answers);
-                    let next = round.next_body(&body, &items);
-                    let sent = match next {
-                        Some(next) => {
-                            body = next;
-                            round.send(body.clone()).await.ok()
-                        }
-                        None => None,
-                    };
-                    match sent.filter(|r| r.status().is_success()) {
+                    match round.continue_streaming(&mut body, &turn, &found).await {
                         Some(r) => upstream = r,
                         None => {
-                            round
-                                .app
-                                .fault(Fault::RetrievalFailed, super::routes::Route::Messages);
                             let error = json!({"type": "error", "error": {"type": "api_error",
                                 "message": "headroom proxy: the upstream failed while answering a headroom_retrieve call"}});
                             emit(tx, sse::encode(Some("error"), &error.to_string())).await;

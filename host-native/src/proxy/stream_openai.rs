@@ -8,10 +8,8 @@ use super::calls::{self, Call};
 use super::forward;
 use super::inject::TOOL_NAME;
 use super::retrieval::Round;
-use super::routes::Route;
 use super::server::upstream_error;
 use super::sse::{self, Pulled, Splitter};
-use super::stats::Fault;
 use super::stream_anthropic::{channel_body, emit, respond_with_task, Chunk};
 use axum::body::Body;
 use axum::http::Response;
@@ -64,21 +62,9 @@ async fn drive(
         match one_round(upstream, tx, last, &mut usage).await {
             RoundEnd::Done | RoundEnd::Aborted => return,
             RoundEnd::Retrieve { calls: found, turn } => {
-                let answers = round.answer(&found).await;
-                let items = calls::continuation(round.shape, &turn, &answers);
-                let sent = match round.next_body(&body, &items) {
-                    Some(next) => {
-                        body = next;
-                        round.send(body.clone()).await.ok()
-                    }
-                    None => None,
-                };
-                match sent.filter(|r| r.status().is_success()) {
+                match round.continue_streaming(&mut body, &turn, &found).await {
                     Some(r) => upstream = r,
                     None => {
-                        round
-                            .app
-                            .fault(Fault::RetrievalFailed, Route::ChatCompletions);
                         let error = json!({"error": {"type": "api_error",
                             "message": "headroom proxy: the upstream failed while answering a headroom_retrieve call"}});
                         emit(tx, sse::encode(None, &error.to_string())).await;

@@ -12,10 +12,8 @@ use super::calls::{self, Call};
 use super::forward;
 use super::inject::TOOL_NAME;
 use super::retrieval::Round;
-use super::routes::Route;
 use super::server::upstream_error;
 use super::sse::{self, Event, Pulled, Splitter};
-use super::stats::Fault;
 use super::stream_anthropic::{channel_body, emit, respond_with_task, Chunk};
 use axum::body::Body;
 use axum::http::Response;
@@ -117,20 +115,10 @@ impl Stream {
                     calls: found,
                     output,
                 } => {
-                    let answers = round.answer(&found).await;
                     let turn = json!({ "output": output });
-                    let items = calls::continuation(Shape::OpenaiResponses, &turn, &answers);
-                    let sent = match round.next_body(&body, &items) {
-                        Some(next) => {
-                            body = next;
-                            round.send(body.clone()).await.ok()
-                        }
-                        None => None,
-                    };
-                    match sent.filter(|r| r.status().is_success()) {
+                    match round.continue_streaming(&mut body, &turn, &found).await {
                         Some(r) => upstream = r,
                         None => {
-                            round.app.fault(Fault::RetrievalFailed, Route::Responses);
                             let mut error = json!({"type": "error", "code": "server_error", "param": null,
                                 "message": "headroom proxy: the upstream failed while answering a headroom_retrieve call"});
                             error["sequence_number"] = json!(self.next_seq);
