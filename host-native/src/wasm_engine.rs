@@ -457,6 +457,27 @@ mod tests {
     }
 
     #[test]
+    fn compress_text_without_the_echo_gives_the_echoed_result() {
+        let mut log = String::new();
+        for i in 0..400 {
+            log.push_str(&format!("10:00:{:02} INFO worker {i} ok\n", i % 60));
+        }
+        log.push_str("10:07:00 ERROR worker 7 failed: connection refused\n");
+        let e = engine();
+        let (tool, options) = (ToolContext::default(), Options::default());
+        let echoed: headroom_core::TextResult = crate::engine::decode(
+            &e.call_json(
+                Op::CompressText,
+                &crate::engine::text_request(&log, &tool, &options),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(echoed.ccr.as_ref().unwrap().original, log, "echoed");
+        assert_eq!(e.compress_text(&log, &tool, &options).unwrap(), echoed);
+    }
+
+    #[test]
     fn engine_errors_are_rejections_not_traps() {
         let options = Options {
             bias: -1.0,

@@ -56,11 +56,19 @@ fn envelope<T: Serialize>(result: Result<T, EngineError>) -> Vec<u8> {
     serde_json::to_vec(&envelope).expect("engine results serialize to JSON")
 }
 
-/// `{"text", "tool"?, "options"?}` -> `{"ok": TextResult}`.
+/// `{"text", "tool"?, "options"?, "echoOriginal"?}` -> `{"ok": TextResult}`.
+/// With `"echoOriginal": false` the result's `ccr.original` is left empty:
+/// the caller has the original already (it sent it).
 pub fn compress_text_json(request: &[u8]) -> Vec<u8> {
     envelope(request::parse::<TextRequest>(request).and_then(|req| {
         let options = request::options_or_default(req.options)?;
-        compress_text(&req.text, &req.tool.unwrap_or_default(), &options)
+        let mut result = compress_text(&req.text, &req.tool.unwrap_or_default(), &options)?;
+        if !req.echo_original {
+            if let Some(ccr) = result.ccr.as_mut() {
+                ccr.original = String::new();
+            }
+        }
+        Ok(result)
     }))
 }
 
@@ -133,6 +141,21 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("connection refused"));
+    }
+
+    #[test]
+    fn echo_original_false_leaves_only_the_ccr_original_out() {
+        let log = noisy_log();
+        let echoed = call(compress_text_json, json!({"text": log}));
+        let bare = call(
+            compress_text_json,
+            json!({"text": log, "echoOriginal": false}),
+        );
+        assert_eq!(echoed["ok"]["ccr"]["original"], json!(log));
+        assert_eq!(bare["ok"]["ccr"]["original"], json!(""));
+        let mut filled = bare.clone();
+        filled["ok"]["ccr"]["original"] = json!(log);
+        assert_eq!(filled, echoed);
     }
 
     #[test]

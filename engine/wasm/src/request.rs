@@ -16,6 +16,16 @@ pub struct TextRequest {
     pub tool: Option<ToolContext>,
     #[serde(default)]
     pub options: Option<Options>,
+    /// Whether the result's `ccr.original` carries the original text. A host
+    /// that already holds the text it sent passes `false`, so a 1 MB output
+    /// is not escaped into the response and parsed again; the field is then
+    /// the empty string and the host fills it in. Default `true`.
+    #[serde(default = "echo_by_default", rename = "echoOriginal")]
+    pub echo_original: bool,
+}
+
+fn echo_by_default() -> bool {
+    true
 }
 
 /// `abi_compress_messages` request. The body travels as a JSON string so the
