@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 fn corpus_dir() -> PathBuf {
     match std::env::var_os("HEADROOM_CORPUS") {
         Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
+        // Read when the script runs, not baked in when it is compiled: a
+        // build cache shared by checkouts at other paths reuses the script.
+        None => Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"))
+            .join("../../shared/corpus"),
     }
 }
 

@@ -147,7 +147,7 @@ fn print_digests(files: &[String], params: headroom_core::options::Params, query
         let text = std::fs::read_to_string(path).expect("readable file");
         let name = path.rsplit('/').next().unwrap_or(path);
         let mut pieces = vec![text.as_str()];
-        pieces.extend(cut(&text, 30_000));
+        pieces.extend(headroom_core::lines::cut_at_lines(&text, 30_000));
         for (i, piece) in pieces.iter().enumerate() {
             let lines = Lines::parse(piece);
             let hash = content_hash(piece);
@@ -171,23 +171,6 @@ fn print_digests(files: &[String], params: headroom_core::options::Params, query
             println!("{name} {which}: {result}");
         }
     }
-}
-
-/// Consecutive pieces of at most `max` bytes, cut at line boundaries (as
-/// the savings report cuts them).
-fn cut(text: &str, max: usize) -> Vec<&str> {
-    let (mut pieces, mut start, mut end) = (Vec::new(), 0, 0);
-    for line in text.split_inclusive('\n') {
-        if end > start && end + line.len() - start > max {
-            pieces.push(&text[start..end]);
-            start = end;
-        }
-        end += line.len();
-    }
-    if end > start {
-        pieces.push(&text[start..end]);
-    }
-    pieces
 }
 
 /// The fastest of runs filling at least ~0.3 s (and at least 5 runs).

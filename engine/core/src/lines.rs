@@ -116,9 +116,43 @@ fn detect_numbering<'a>(raw: &[&'a str]) -> Option<(Vec<u64>, Vec<&'a str>)> {
     Some((numbers, content))
 }
 
+/// `text` split into consecutive pieces of at most `max_bytes`, cut only at
+/// line boundaries (a single longer line is a piece of its own);
+/// concatenated, the pieces are `text` again. WHY here: agents rarely see a
+/// 300 KB output in one tool result (clients page and truncate), so the
+/// tests, benchmarks and examples measure savings on pieces of the size
+/// Claude Code sends inline as well as on whole files, and must all cut
+/// them the same way.
+pub fn cut_at_lines(text: &str, max_bytes: usize) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut end = 0;
+    for line in text.split_inclusive('\n') {
+        if end > start && end - start + line.len() > max_bytes {
+            pieces.push(&text[start..end]);
+            start = end;
+        }
+        end += line.len();
+    }
+    if end > start {
+        pieces.push(&text[start..end]);
+    }
+    pieces
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pieces_cover_the_text_and_respect_the_limit() {
+        let text = "aaaa\nbbbb\ncc\nddddddddddddd\ne";
+        let pieces = cut_at_lines(text, 10);
+        assert_eq!(pieces, vec!["aaaa\nbbbb\n", "cc\n", "ddddddddddddd\n", "e"]);
+        assert_eq!(pieces.concat(), text);
+        assert!(cut_at_lines("", 10).is_empty());
+        assert_eq!(cut_at_lines("short\n", 10), vec!["short\n"]);
+    }
 
     #[test]
     fn detects_read_tool_and_cat_n_prefixes() {

@@ -88,20 +88,7 @@ fn tool_context(source: &str) -> ToolContext {
 /// `text` cut at line boundaries into pieces of at most [`PIECE_BYTES`]
 /// (a single longer line makes a longer piece).
 pub fn pieces(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut end = 0;
-    for line in text.split_inclusive('\n') {
-        if end > start && end - start + line.len() > PIECE_BYTES {
-            out.push(&text[start..end]);
-            start = end;
-        }
-        end += line.len();
-    }
-    if end > start {
-        out.push(&text[start..end]);
-    }
-    out
+    crate::lines::cut_at_lines(text, PIECE_BYTES)
 }
 
 /// Compress with default options (balanced, originals stored).
