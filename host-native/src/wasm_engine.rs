@@ -200,6 +200,13 @@ impl Engine for WasmEngine {
 /// hash (`Engine::precompile_compatibility_hash`: compiler flags, tunables,
 /// features), which names the module cache's files (`module_cache.rs`), so
 /// code compiled under other settings is never loaded.
+///
+/// Hidden switch for speed work, not for users: `HEADROOM_WASM_PROFILE=perfmap`
+/// makes wasmtime write `/tmp/perf-<pid>.map`, so `perf record` / `perf
+/// report` name the module's functions (by the module's name section, which
+/// the shipped module has stripped; see docs/benchmarks.md §2 for how to
+/// embed a module that keeps it). Off, it is one environment read when the
+/// engine is built, and the compiled code is the same.
 fn engine_config() -> Config {
     let mut config = Config::new();
     config.strategy(wasmtime::Strategy::Cranelift);
@@ -210,7 +217,15 @@ fn engine_config() -> Config {
         config.signals_based_traps(true);
         config.memory_reservation(1 << 32);
     }
+    if perf_map_requested(std::env::var("HEADROOM_WASM_PROFILE").ok().as_deref()) {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     config
+}
+
+/// Whether `HEADROOM_WASM_PROFILE`'s value asks for a perf map.
+fn perf_map_requested(value: Option<&str>) -> bool {
+    value == Some("perfmap")
 }
 
 /// Store data: the memory limiter, remembering whether it refused a growth
@@ -454,6 +469,14 @@ mod tests {
             .unwrap();
         assert_eq!(r.text, "short");
         assert!(!r.compressed);
+    }
+
+    #[test]
+    fn only_perfmap_turns_the_profiler_on() {
+        assert!(perf_map_requested(Some("perfmap")));
+        assert!(!perf_map_requested(None));
+        assert!(!perf_map_requested(Some("")));
+        assert!(!perf_map_requested(Some("jitdump")));
     }
 
     #[test]
