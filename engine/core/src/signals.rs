@@ -643,18 +643,18 @@ pub fn mask_ids_into(line: &str, out: &mut String) {
 /// [`mask_ids_into`] into a byte buffer: the per-line hot path (no UTF-8
 /// re-validation; the result is only compared, never shown).
 pub fn mask_ids_bytes(line: &str, out: &mut Vec<u8>) {
-    out.clear();
-    out.reserve(line.len());
     let bytes = line.as_bytes();
+    let mut w = MaskWriter::new(out, bytes.len());
     let mut i = 0;
-    // Alternate runs: bytes that cannot be in an id are copied as a block;
-    // a run of id bytes is copied, or becomes `#` when it has a digit.
+    // Bytes that cannot be in an id are copied; a run of id bytes is
+    // copied, or becomes `#` when it has a digit.
     while i < bytes.len() {
-        let start = i;
-        while i < bytes.len() && ID_BYTE[usize::from(bytes[i])] == 0 {
+        let b = bytes[i];
+        if ID_BYTE[usize::from(b)] == 0 {
+            w.push(b);
             i += 1;
+            continue;
         }
-        out.extend_from_slice(&bytes[start..i]);
         let start = i;
         let mut classes = 0;
         while i < bytes.len() && ID_BYTE[usize::from(bytes[i])] != 0 {
@@ -662,10 +662,46 @@ pub fn mask_ids_bytes(line: &str, out: &mut Vec<u8>) {
             i += 1;
         }
         if classes & ID_DIGIT != 0 {
-            out.push(b'#');
+            w.push(b'#');
         } else {
-            out.extend_from_slice(&bytes[start..i]);
+            w.copy(&bytes[start..i]);
         }
+    }
+    w.finish();
+}
+
+/// Writes a mask into a buffer sized to the line (a mask is never longer
+/// than its line), byte by byte through an index, and cuts it to length at
+/// the end. WHY not `Vec::push`/`extend_from_slice`: under wasm every short
+/// `extend_from_slice` is a `memory.copy`, which wasmtime runs as a call
+/// out of the module, and most runs of a log line are a few bytes long.
+struct MaskWriter<'a> {
+    out: &'a mut Vec<u8>,
+    len: usize,
+}
+
+impl<'a> MaskWriter<'a> {
+    fn new(out: &'a mut Vec<u8>, line_len: usize) -> Self {
+        out.clear();
+        out.resize(line_len, 0);
+        Self { out, len: 0 }
+    }
+
+    #[inline(always)]
+    fn push(&mut self, b: u8) {
+        self.out[self.len] = b;
+        self.len += 1;
+    }
+
+    #[inline(always)]
+    fn copy(&mut self, run: &[u8]) {
+        for &b in run {
+            self.push(b);
+        }
+    }
+
+    fn finish(self) {
+        self.out.truncate(self.len);
     }
 }
 
@@ -676,16 +712,16 @@ pub fn mask_ids_bytes(line: &str, out: &mut Vec<u8>) {
 /// `NodeCard NA` and `NodeCard N5` stay apart. Error lines are keyed this
 /// way, so two errors share a line only when they differ in numbers alone.
 pub fn mask_numbers_bytes(line: &str, out: &mut Vec<u8>) {
-    out.clear();
-    out.reserve(line.len());
     let bytes = line.as_bytes();
+    let mut w = MaskWriter::new(out, bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let start = i;
-        while i < bytes.len() && !is_word_byte(bytes[i]) {
+        let b = bytes[i];
+        if !is_word_byte(b) {
+            w.push(b);
             i += 1;
+            continue;
         }
-        out.extend_from_slice(&bytes[start..i]);
         let start = i;
         let mut has_digit = false;
         let mut all_hex = true;
@@ -696,24 +732,25 @@ pub fn mask_numbers_bytes(line: &str, out: &mut Vec<u8>) {
         }
         let word = &bytes[start..i];
         if !has_digit {
-            out.extend_from_slice(word);
+            w.copy(word);
         } else if word.len() >= 6 && all_hex {
-            out.push(b'#'); // a hex id
+            w.push(b'#'); // a hex id
         } else {
             let mut in_digits = false;
             for &b in word {
                 if b.is_ascii_digit() {
                     if !in_digits {
-                        out.push(b'#');
+                        w.push(b'#');
                     }
                     in_digits = true;
                 } else {
-                    out.push(b);
+                    w.push(b);
                     in_digits = false;
                 }
             }
         }
     }
+    w.finish();
 }
 
 fn is_word_byte(b: u8) -> bool {
