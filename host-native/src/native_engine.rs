@@ -19,6 +19,7 @@ impl Engine for NativeEngine {
         use headroom_engine::api;
         Ok(match op {
             Op::CompressText => api::compress_text_json(request),
+            Op::CompressTextRaw => api::compress_text_raw(request),
             Op::CompressMessages => api::compress_messages_json(request),
             Op::CountTokens => api::count_tokens_json(request),
             Op::FindHashes => api::find_hashes_json(request),

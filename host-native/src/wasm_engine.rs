@@ -263,7 +263,7 @@ struct Worker {
     memory: Memory,
     alloc: TypedFunc<u32, u32>,
     dealloc: TypedFunc<(u32, u32), ()>,
-    ops: [TypedFunc<(u32, u32), u64>; 4],
+    ops: [TypedFunc<(u32, u32), u64>; Op::ALL.len()],
 }
 
 enum CallFailure {
@@ -306,6 +306,7 @@ impl Worker {
             op(Op::ALL[1])?,
             op(Op::ALL[2])?,
             op(Op::ALL[3])?,
+            op(Op::ALL[4])?,
         ];
         Ok(Self {
             store,

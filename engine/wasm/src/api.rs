@@ -6,7 +6,7 @@
 //! `{"error": {"code": "...", "message": "..."}}`.
 
 use crate::error::EngineError;
-use crate::request::{self, MessagesRequest, TextOnlyRequest, TextRequest};
+use crate::request::{self, MessagesRequest, RawTextHeader, TextOnlyRequest, TextRequest};
 use headroom_core::{MessagesResult, Options, TextResult, ToolContext};
 use serde::Serialize;
 
@@ -60,16 +60,38 @@ fn envelope<T: Serialize>(result: Result<T, EngineError>) -> Vec<u8> {
 /// With `"echoOriginal": false` the result's `ccr.original` is left empty:
 /// the caller has the original already (it sent it).
 pub fn compress_text_json(request: &[u8]) -> Vec<u8> {
-    envelope(request::parse::<TextRequest>(request).and_then(|req| {
-        let options = request::options_or_default(req.options)?;
-        let mut result = compress_text(&req.text, &req.tool.unwrap_or_default(), &options)?;
-        if !req.echo_original {
-            if let Some(ccr) = result.ccr.as_mut() {
-                ccr.original = String::new();
-            }
-        }
-        Ok(result)
+    envelope(
+        request::parse::<TextRequest>(request).and_then(|req| {
+            compress_text_request(&req.text, req.tool, req.options, req.echo_original)
+        }),
+    )
+}
+
+/// `[header length: u32 LE][{"tool"?, "options"?, "echoOriginal"?}][text]`
+/// -> `{"ok": TextResult}`: [`compress_text_json`] with the text as raw
+/// UTF-8 after a JSON header, so a megabyte of output is neither escaped by
+/// the host nor unescaped here.
+pub fn compress_text_raw(request: &[u8]) -> Vec<u8> {
+    envelope(request::split_raw(request).and_then(|(header, text)| {
+        let header = request::parse::<RawTextHeader>(header)?;
+        compress_text_request(text, header.tool, header.options, header.echo_original)
     }))
+}
+
+fn compress_text_request(
+    text: &str,
+    tool: Option<ToolContext>,
+    options: Option<Options>,
+    echo_original: bool,
+) -> Result<TextResult, EngineError> {
+    let options = request::options_or_default(options)?;
+    let mut result = compress_text(text, &tool.unwrap_or_default(), &options)?;
+    if !echo_original {
+        if let Some(ccr) = result.ccr.as_mut() {
+            ccr.original = String::new();
+        }
+    }
+    Ok(result)
 }
 
 /// `{"body", "options"?}` -> `{"ok": MessagesResult}`.
@@ -156,6 +178,53 @@ mod tests {
         let mut filled = bare.clone();
         filled["ok"]["ccr"]["original"] = json!(log);
         assert_eq!(filled, echoed);
+    }
+
+    fn raw(header: Value, text: &str) -> Vec<u8> {
+        let header = header.to_string();
+        let mut bytes = (header.len() as u32).to_le_bytes().to_vec();
+        bytes.extend_from_slice(header.as_bytes());
+        bytes.extend_from_slice(text.as_bytes());
+        bytes
+    }
+
+    #[test]
+    fn the_raw_request_gives_the_json_requests_result() {
+        let log = noisy_log();
+        for echo in [true, false] {
+            let header = json!({"options": {"profile": "aggressive"}, "echoOriginal": echo});
+            let mut request = header.clone();
+            request["text"] = json!(log);
+            let from_json: Value =
+                serde_json::from_slice(&compress_text_json(request.to_string().as_bytes()))
+                    .unwrap();
+            let from_raw: Value =
+                serde_json::from_slice(&compress_text_raw(&raw(header, &log))).unwrap();
+            assert_eq!(from_raw, from_json);
+            assert_eq!(from_raw["ok"]["compressed"], json!(true));
+        }
+    }
+
+    #[test]
+    fn bad_raw_requests_are_named() {
+        let code = |bytes: &[u8]| -> Value {
+            serde_json::from_slice::<Value>(&compress_text_raw(bytes)).unwrap()["error"]["code"]
+                .clone()
+        };
+        assert_eq!(code(b"\x01\x00"), json!("invalid_request"));
+        assert_eq!(code(b"\x09\x00\x00\x00{}"), json!("invalid_request"));
+        assert_eq!(code(b"\x02\x00\x00\x00{}\xff"), json!("invalid_utf8"));
+        assert_eq!(
+            code(&raw(json!({"text": "x"}), "")),
+            json!("invalid_request")
+        );
+        assert_eq!(
+            code(&raw(json!({"options": {"bias": 0}}), "x")),
+            json!("invalid_options")
+        );
+        let ok: Value =
+            serde_json::from_slice(&compress_text_raw(b"\x02\x00\x00\x00{}short")).unwrap();
+        assert_eq!(ok["ok"]["text"], json!("short"));
     }
 
     #[test]

@@ -64,6 +64,17 @@ pub unsafe extern "C" fn abi_compress_text(ptr: *const u8, len: usize) -> u64 {
     respond(api::compress_text_json(request(ptr, len)))
 }
 
+/// `[header length: u32 LE][{"tool"?, "options"?, "echoOriginal"?}][text]`
+/// -> `{"ok": TextResult}` | `{"error": ..}`: `abi_compress_text` with the
+/// text as raw UTF-8 instead of a JSON string.
+///
+/// # Safety
+/// `ptr`/`len` must describe a buffer from `abi_alloc`.
+#[no_mangle]
+pub unsafe extern "C" fn abi_compress_text_raw(ptr: *const u8, len: usize) -> u64 {
+    respond(api::compress_text_raw(request(ptr, len)))
+}
+
 /// `{"body", "options"?}` -> `{"ok": MessagesResult}` | `{"error": ..}`.
 ///
 /// # Safety

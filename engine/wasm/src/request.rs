@@ -28,6 +28,43 @@ fn echo_by_default() -> bool {
     true
 }
 
+/// The JSON header of an `abi_compress_text_raw` request: a [`TextRequest`]
+/// without its text, which follows the header as raw UTF-8.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTextHeader {
+    #[serde(default)]
+    pub tool: Option<ToolContext>,
+    #[serde(default)]
+    pub options: Option<Options>,
+    #[serde(default = "echo_by_default", rename = "echoOriginal")]
+    pub echo_original: bool,
+}
+
+/// Split an `abi_compress_text_raw` request into its JSON header and its
+/// text: `[header length: u32 little-endian][header][text]`.
+pub fn split_raw(bytes: &[u8]) -> Result<(&[u8], &str), EngineError> {
+    let bad = |message: String| EngineError::new(ErrorCode::InvalidRequest, message);
+    let (len, rest) = bytes
+        .split_first_chunk::<4>()
+        .ok_or_else(|| bad("raw request shorter than its 4-byte header length".into()))?;
+    let len = u32::from_le_bytes(*len) as usize;
+    if len > rest.len() {
+        return Err(bad(format!(
+            "raw request header length {len} exceeds the {} bytes that follow",
+            rest.len()
+        )));
+    }
+    let (header, text) = rest.split_at(len);
+    let text = std::str::from_utf8(text).map_err(|e| {
+        EngineError::new(
+            ErrorCode::InvalidUtf8,
+            format!("text is not valid UTF-8: {e}"),
+        )
+    })?;
+    Ok((header, text))
+}
+
 /// `abi_compress_messages` request. The body travels as a JSON string so the
 /// engine sees its exact bytes and can splice it.
 #[derive(Debug, Deserialize)]
