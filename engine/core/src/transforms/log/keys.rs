@@ -118,7 +118,11 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let (mut a8, mut b8) = (a.chunks_exact(8), b.chunks_exact(8));
     let word = |c: &[u8]| u64::from_le_bytes(c.try_into().expect("chunks of 8"));
     (&mut a8).zip(&mut b8).all(|(x, y)| word(x) == word(y))
-        && a8.remainder().iter().zip(b8.remainder()).all(|(x, y)| x == y)
+        && a8
+            .remainder()
+            .iter()
+            .zip(b8.remainder())
+            .all(|(x, y)| x == y)
 }
 
 #[cfg(test)]
