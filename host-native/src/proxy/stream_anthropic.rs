@@ -47,6 +47,20 @@ pub fn respond_with_task(first: &reqwest::Response, body: Body) -> Response<Body
 }
 
 pub async fn run(round: Round, body: String) -> Response<Body> {
+    stream_rounds(round, body, |round, body, first, tx| async move {
+        Stream::default().drive(&round, body, first, &tx).await;
+    })
+    .await
+}
+
+/// Sends the first round upstream. If it succeeded, the client is answered
+/// with a stream that `drive` (its own task) writes, round after round;
+/// otherwise the upstream's answer is passed back as it is.
+pub async fn stream_rounds<F, Fut>(round: Round, body: String, drive: F) -> Response<Body>
+where
+    F: FnOnce(Round, String, reqwest::Response, mpsc::Sender<Chunk>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let first = match round.send(body.clone()).await {
         Ok(r) => r,
         Err(e) => return forward::bad_gateway(&upstream_error(&e)),
@@ -56,10 +70,7 @@ pub async fn run(round: Round, body: String) -> Response<Body> {
     }
     let (tx, out) = channel_body();
     let response = respond_with_task(&first, out);
-    tokio::spawn(async move {
-        let mut state = Stream::default();
-        state.drive(&round, body, first, &tx).await;
-    });
+    tokio::spawn(drive(round, body, first, tx));
     response
 }
 

@@ -5,12 +5,10 @@
 //! held until the last round so the client sees one completion.
 
 use super::calls::{self, Call};
-use super::forward;
 use super::inject::TOOL_NAME;
 use super::retrieval::Round;
-use super::server::upstream_error;
 use super::sse::{self, Pulled, Splitter};
-use super::stream_anthropic::{channel_body, emit, respond_with_task, Chunk};
+use super::stream_anthropic::{emit, stream_rounds, Chunk};
 use axum::body::Body;
 use axum::http::Response;
 use bytes::Bytes;
@@ -19,19 +17,10 @@ use std::collections::HashMap;
 use tokio::sync::mpsc;
 
 pub async fn run(round: Round, body: String) -> Response<Body> {
-    let first = match round.send(body.clone()).await {
-        Ok(r) => r,
-        Err(e) => return forward::bad_gateway(&upstream_error(&e)),
-    };
-    if !first.status().is_success() {
-        return forward::stream_back(first);
-    }
-    let (tx, out) = channel_body();
-    let response = respond_with_task(&first, out);
-    tokio::spawn(async move {
+    stream_rounds(round, body, |round, body, first, tx| async move {
         drive(&round, body, first, &tx).await;
-    });
-    response
+    })
+    .await
 }
 
 /// A tool call being streamed.
