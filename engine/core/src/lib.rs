@@ -11,6 +11,7 @@
 //!   the bytes of compressed tool outputs change.
 
 pub mod ccr;
+pub mod find;
 pub mod hash;
 pub mod lines;
 pub mod marker;

@@ -2,6 +2,7 @@
 //! that understands it. Detection looks at the content beneath any
 //! line-number prefix, and at the tool call (a file path's extension).
 
+use crate::find;
 use crate::lines::Lines;
 use serde::{Deserialize, Serialize};
 
@@ -129,7 +130,7 @@ fn is_diff(sample: &[&str]) -> bool {
         .any(|l| l.starts_with("diff --git ") || l.starts_with("Index: "));
     let hunks = sample
         .iter()
-        .filter(|l| l.starts_with("@@ ") && l[3..].contains(" @@"))
+        .filter(|l| l.starts_with("@@ ") && find::contains(&l[3..], " @@"))
         .count();
     let headers = sample.iter().any(|l| l.starts_with("--- "))
         && sample.iter().any(|l| l.starts_with("+++ "));
@@ -155,12 +156,12 @@ fn is_hunk_body(sample: &[&str]) -> bool {
 fn is_test_output(all: &[&str]) -> bool {
     all.iter().any(|l| {
         let t = l.trim();
-        t.contains("test session starts")
+        find::contains(t, "test session starts")
             || t.starts_with("test result: ")
             || (t.starts_with("running ") && t.ends_with(" tests"))
             || is_count_of(t, "passing")
             || is_count_of(t, "failing")
-            || t.starts_with("Tests:") && t.contains(" total")
+            || t.starts_with("Tests:") && find::contains(t, " total")
             || t.starts_with("--- FAIL:")
             || t.starts_with("=== RUN")
     })
@@ -247,12 +248,25 @@ fn is_log(sample: &[&str]) -> bool {
     loggy * 10 >= sample.len() * 4
 }
 
-/// True when `word` occurs in `t` with a space on each side (as
-/// `t.contains(&format!(" {word} "))`, without building a string per line
-/// and level: routing runs this on every sampled line).
-fn has_spaced_word(t: &str, word: &str) -> bool {
-    t.match_indices(word)
-        .any(|(i, _)| t[..i].ends_with(' ') && t[i + word.len()..].starts_with(' '))
+/// The level names a log line may carry.
+const LEVELS: [&str; 12] = [
+    "INFO", "WARN", "WARNING", "ERROR", "DEBUG", "TRACE", "FATAL", "I", "W", "E", "D", "V",
+];
+
+/// True when one of [`LEVELS`] occurs in `t` with a space on each side (as
+/// `t.contains(&format!(" {level} "))` for some level), in one pass over the
+/// line: routing runs this on every sampled line, and a substring search
+/// per level cost more than the rest of the routing under wasm.
+fn has_spaced_level(t: &str) -> bool {
+    // Every piece but the first follows a space; every piece but the last
+    // is followed by one.
+    let mut pieces = t.split(' ').skip(1).peekable();
+    while let Some(piece) = pieces.next() {
+        if pieces.peek().is_some() && LEVELS.contains(&piece) {
+            return true;
+        }
+    }
+    false
 }
 
 /// A line that starts with a timestamp, a level, or a build-tool prefix.
@@ -265,11 +279,8 @@ fn looks_like_log_line(line: &str) -> bool {
             .bytes()
             .take(2)
             .all(|b| b.is_ascii_digit() || b.is_ascii_alphabetic());
-    let level = [
-        "INFO", "WARN", "WARNING", "ERROR", "DEBUG", "TRACE", "FATAL", "I", "W", "E", "D", "V",
-    ]
-    .iter()
-    .any(|lv| has_spaced_word(t, lv) || first == *lv || first.trim_matches(['[', ']', ':']) == *lv);
+    let bare_first = first.trim_matches(['[', ']', ':']);
+    let level = has_spaced_level(t) || LEVELS.contains(&first) || LEVELS.contains(&bare_first);
     let build = [
         "Compiling",
         "Running",
@@ -361,21 +372,23 @@ mod tests {
     }
 
     #[test]
-    fn a_spaced_word_is_found_as_with_format() {
-        for (t, w) in [
-            ("12:00 INFO started", "INFO"),
-            ("x E y", "E"),
-            ("xE y", "E"),
-            ("x INFOS y", "INFO"),
-            ("INFO at start ", "INFO"),
-            ("a WARN WARN b", "WARN"),
-            ("", "E"),
+    fn a_spaced_level_is_found_as_with_format() {
+        for t in [
+            "12:00 INFO started",
+            "x E y",
+            "xE y",
+            "x INFOS y",
+            "INFO at start ",
+            "a WARN WARN b",
+            "a  WARN  b",
+            "at end WARN",
+            "at end WARN ",
+            " V ",
+            "",
+            "no level here",
         ] {
-            assert_eq!(
-                has_spaced_word(t, w),
-                t.contains(&format!(" {w} ")),
-                "{t:?}"
-            );
+            let expected = LEVELS.iter().any(|lv| t.contains(&format!(" {lv} ")));
+            assert_eq!(has_spaced_level(t), expected, "{t:?}");
         }
     }
 

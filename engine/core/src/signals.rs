@@ -318,9 +318,8 @@ fn has_counted(lower: &str, found: Found, bit: u32, stem: &str) -> bool {
     if !found.any(bit) {
         return false;
     }
-    lower
-        .match_indices(stem)
-        .any(|(at, _)| !in_flag(lower, at) && !is_zero_count(lower, at, stem.len()))
+    crate::find::occurrences(lower, stem)
+        .any(|at| !in_flag(lower, at) && !is_zero_count(lower, at, stem.len()))
 }
 
 /// True when one of [`ERROR_WORDS`] occurs in `lower` as a whole word
@@ -426,7 +425,7 @@ fn level_of(lower: &str) -> Option<Signal> {
 /// True when `word` occurs in `lower` not surrounded by letters.
 pub fn contains_word(lower: &str, word: &str) -> bool {
     let bytes = lower.as_bytes();
-    lower.match_indices(word).any(|(at, _)| {
+    crate::find::occurrences(lower, word).any(|at| {
         let end = at + word.len();
         let before_ok = at == 0 || !bytes[at - 1].is_ascii_alphabetic();
         let after_ok = end >= bytes.len() || !bytes[end].is_ascii_alphabetic();

@@ -192,7 +192,7 @@ impl Features {
     /// Add the evidence of one trimmed, non-empty line.
     fn add(&mut self, t: &str) {
         let starts = |p: &str| t.starts_with(p);
-        let has = |p: &str| t.contains(p);
+        let has = |p: &str| crate::find::contains(t, p);
         let hit = |b: bool| usize::from(b);
         self.python += hit(starts("def ") && t.ends_with(':'))
             + hit(starts("class ") && t.ends_with(':'))
