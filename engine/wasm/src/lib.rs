@@ -20,6 +20,8 @@ pub mod js;
 pub mod request;
 
 #[cfg(target_arch = "wasm32")]
+mod allocator;
+#[cfg(target_arch = "wasm32")]
 mod c_abi;
 
 /// The C-ABI version this module speaks. The module exports a function named
