@@ -29,4 +29,10 @@ fi
 # `static_assert`, which the freestanding <assert.h> does not define; clang
 # then takes it for an undeclared function and the module gains an
 # `env.static_assert` import that no JS or wasmtime host can satisfy.
-exec clang -I"$include" -include stddef.h -Dstatic_assert=_Static_assert "$@"
+# `-mbulk-memory ... -msimd128`: the wasm features rustc enables for the
+# Rust half of the module (`rustc --print cfg --target wasm32-unknown-unknown`
+# with .cargo/config.toml's simd128), so the C half may use them too: with
+# bulk memory, clang turns the parser's struct copies and clears into
+# `memory.copy`/`memory.fill` instead of calls to byte loops.
+exec clang -I"$include" -include stddef.h -Dstatic_assert=_Static_assert \
+  -mbulk-memory -mnontrapping-fptoint -msign-ext -mmutable-globals -msimd128 "$@"

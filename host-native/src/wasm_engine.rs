@@ -212,6 +212,7 @@ fn engine_config() -> Config {
     config.strategy(wasmtime::Strategy::Cranelift);
     config.cranelift_opt_level(wasmtime::OptLevel::Speed);
     config.epoch_interruption(true);
+    config.table_lazy_init(false);
     #[cfg(target_pointer_width = "64")]
     {
         config.signals_based_traps(true);
