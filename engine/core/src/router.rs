@@ -154,9 +154,11 @@ fn is_hunk_body(sample: &[&str]) -> bool {
 }
 
 fn is_test_output(all: &[&str]) -> bool {
+    // One searcher for every line (this runs over the whole text).
+    let banner = memchr::memmem::Finder::new("test session starts");
     all.iter().any(|l| {
         let t = l.trim();
-        find::contains(t, "test session starts")
+        banner.find(t.as_bytes()).is_some()
             || t.starts_with("test result: ")
             || (t.starts_with("running ") && t.ends_with(" tests"))
             || is_count_of(t, "passing")
