@@ -120,19 +120,33 @@ pub fn piece_end(text: &[u8], at: usize) -> Option<usize> {
 /// letters then lower-case ones, or upper-case only), then a contraction.
 #[inline(always)]
 fn word_end(text: &[u8], at: usize) -> Option<usize> {
-    let mut end = at;
-    while class_at(text, end) == Class::Upper {
-        end += 1;
-    }
-    while class_at(text, end) == Class::Lower {
-        end += 1;
-    }
+    let end = run_end(text, run_end(text, at, Class::Upper), Class::Lower);
     match text.get(end) {
         Some(b'\'') => contraction_end(text, end),
         // A non-ASCII letter or mark would continue the word.
         Some(&byte) if !byte.is_ascii() => None,
         _ => Some(end),
     }
+}
+
+/// End of the run of `class` bytes starting at `at`. Four bytes per turn:
+/// under wasmtime every turn of a loop pays a deadline check, which in
+/// one-byte-per-turn loops such as this cost about as much as the loop's
+/// own work.
+#[inline(always)]
+fn run_end(text: &[u8], mut at: usize, class: Class) -> usize {
+    while let Some(four) = text.get(at..at + 4) {
+        for (i, &byte) in four.iter().enumerate() {
+            if CLASSES[usize::from(byte)] != class {
+                return at + i;
+            }
+        }
+        at += 4;
+    }
+    while class_at(text, at) == class {
+        at += 1;
+    }
+    at
 }
 
 /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)?` at the apostrophe at `at`. Case-
