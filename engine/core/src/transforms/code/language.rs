@@ -192,7 +192,11 @@ impl Features {
     /// Add the evidence of one trimmed, non-empty line.
     fn add(&mut self, t: &str) {
         let starts = |p: &str| t.starts_with(p);
-        let has = |p: &str| crate::find::contains(t, p);
+        // Most needles have a byte the line lacks: those are not searched for.
+        let present = ascii_set(t);
+        let has = |p: &str| {
+            p.bytes().all(|b| b < 128 && present & (1 << b) != 0) && crate::find::contains(t, p)
+        };
         let hit = |b: bool| usize::from(b);
         self.python += hit(starts("def ") && t.ends_with(':'))
             + hit(starts("class ") && t.ends_with(':'))
@@ -241,6 +245,13 @@ impl Features {
             + hit(t == "public:" || t == "private:" || t == "protected:")
             + hit(starts("class ") && !t.ends_with(':'));
     }
+}
+
+/// The ASCII bytes of `t`, as a set (bit `b` for byte `b`).
+fn ascii_set(t: &str) -> u128 {
+    t.bytes()
+        .filter(|&b| b < 128)
+        .fold(0, |set, b| set | 1 << b)
 }
 
 /// A Java method or field declaration: an access modifier, then a type and
