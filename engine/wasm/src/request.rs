@@ -29,7 +29,10 @@ fn echo_by_default() -> bool {
 }
 
 /// The JSON header of an `abi_compress_text_raw` request: a [`TextRequest`]
-/// without its text, which follows the header as raw UTF-8.
+/// without its text, which follows the header as raw UTF-8. (The fields are
+/// repeated rather than `#[serde(flatten)]`ed into [`TextRequest`]: serde
+/// cannot deny unknown fields through a flatten, and a misspelt option must
+/// be an error on both ABIs.)
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTextHeader {
