@@ -108,6 +108,32 @@ struct Run {
     errors: usize,
     elapsed: Duration,
     count: usize,
+    /// CPU time the whole process (load generator, mock, proxy) used.
+    cpu: Duration,
+}
+
+impl Run {
+    /// CPU per request: unlike latency at many connections, it does not
+    /// depend on how much of the 2 cores other processes take.
+    fn cpu_per_request(&self) -> Duration {
+        self.cpu / self.count.max(1) as u32
+    }
+}
+
+/// User + system CPU time of this process so far (all threads, including
+/// finished ones), from `/proc/self/stat` in USER_HZ (100/s on Linux).
+fn process_cpu() -> Duration {
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (which may contain spaces).
+            let rest = &s[s.rfind(')')? + 2..];
+            let fields: Vec<&str> = rest.split(' ').collect();
+            // utime and stime are fields 14 and 15 of the whole line.
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0);
+    Duration::from_millis(ticks * 10)
 }
 
 /// `n` POSTs of `bodies[i % len]` to `url` over `c` concurrent workers.
@@ -117,6 +143,7 @@ async fn load(url: &str, bodies: Arc<Vec<String>>, n: usize, c: usize) -> Run {
         .build()
         .expect("client");
     let next = Arc::new(AtomicUsize::new(0));
+    let cpu_before = process_cpu();
     let started = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..c {
@@ -154,6 +181,7 @@ async fn load(url: &str, bodies: Arc<Vec<String>>, n: usize, c: usize) -> Run {
         errors += e;
     }
     let elapsed = started.elapsed();
+    let cpu = process_cpu().saturating_sub(cpu_before);
     all.sort();
     Run {
         p50: percentile(&all, 0.5),
@@ -161,6 +189,7 @@ async fn load(url: &str, bodies: Arc<Vec<String>>, n: usize, c: usize) -> Run {
         errors,
         elapsed,
         count: all.len(),
+        cpu,
     }
 }
 
@@ -350,7 +379,7 @@ async fn bench(args: BenchProxyArgs) -> anyhow::Result<()> {
 
 fn report(what: &str, direct: &Run, proxied: &Run) {
     println!(
-        "{what}:\n  direct p50 {} p99 {} | proxy p50 {} p99 {} | added p50 {} p99 {} | errors {} / {} | proxy throughput {:.0} req/s",
+        "{what}:\n  direct p50 {} p99 {} | proxy p50 {} p99 {} | added p50 {} p99 {} | errors {} / {} | proxy throughput {:.0} req/s | CPU per request direct {} µs, proxy {} µs",
         ms(direct.p50),
         ms(direct.p99),
         ms(proxied.p50),
@@ -360,6 +389,8 @@ fn report(what: &str, direct: &Run, proxied: &Run) {
         direct.errors,
         proxied.errors,
         proxied.count as f64 / proxied.elapsed.as_secs_f64(),
+        direct.cpu_per_request().as_micros(),
+        proxied.cpu_per_request().as_micros(),
     );
 }
 

@@ -21,6 +21,7 @@ pub mod stats;
 pub mod stream_anthropic;
 pub mod stream_openai;
 pub mod stream_responses;
+pub mod text_body;
 
 pub use config::{Mode, ProxyArgs};
 

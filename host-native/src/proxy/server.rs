@@ -7,6 +7,7 @@ use super::config::Mode;
 use super::forward;
 use super::routes::{Route, Upstream};
 use super::stats::{Fault, Stats};
+use super::text_body::TextBody;
 use super::{admin, retrieval};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -132,14 +133,18 @@ async fn proxy(
                 .expect("static response")
         }
     };
-    let Ok(text) = std::str::from_utf8(&original) else {
-        app.fault(Fault::MalformedBody, route);
-        return send(&app, parts.method, &url, headers, original.into()).await;
+    let text = match TextBody::new(original) {
+        Ok(text) => text,
+        Err(original) => {
+            app.fault(Fault::MalformedBody, route);
+            return send(&app, parts.method, &url, headers, original.into()).await;
+        }
     };
+    let original = text.bytes();
 
     let compressed = match app
         .compressor
-        .compress(Arc::from(text), app.mode == Mode::Optimize)
+        .compress(text, app.mode == Mode::Optimize)
         .await
     {
         Ok(c) => c,

@@ -1,5 +1,8 @@
 //! SQLite backend: one file, WAL mode, originals kept across restarts.
-//! rusqlite is blocking, so every call runs on tokio's blocking pool.
+//! rusqlite is blocking, so writes and reads that update `used_at` run on
+//! tokio's blocking pool. The per-request presence check is the exception:
+//! it runs on the caller's thread, on a connection of its own (see
+//! [`SqliteStore::presence`]).
 
 use super::{Presence, Retention, Store, StoreError};
 use headroom_core::CcrEntry;
@@ -14,6 +17,9 @@ const PRUNE_EVERY: u64 = 64;
 
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    /// Only for [`Store::presence`]: in WAL mode a reader never waits for
+    /// the writer, so these lookups can run inline.
+    reader: Mutex<Connection>,
     retention: Retention,
     puts: AtomicU64,
 }
@@ -22,7 +28,7 @@ impl SqliteStore {
     /// Open (creating the file and its folder if needed) and prune once.
     pub async fn open(path: &Path, retention: Retention) -> Result<Self, StoreError> {
         let path = path.to_path_buf();
-        let conn = tokio::task::spawn_blocking(move || -> Result<Connection, StoreError> {
+        let conn = tokio::task::spawn_blocking(move || -> Result<_, StoreError> {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 // A missing folder surfaces as SQLite's own "unable to open".
                 let _ = std::fs::create_dir_all(dir);
@@ -47,12 +53,18 @@ impl SqliteStore {
                  );",
             )?;
             prune(&conn, retention)?;
-            Ok(conn)
+            let reader = Connection::open(&path)?;
+            // Never wait on the async thread: a busy database sends the
+            // lookup to the blocking pool instead (see `presence`).
+            reader.busy_timeout(std::time::Duration::ZERO)?;
+            Ok((conn, reader))
         })
         .await
         .map_err(|e| StoreError::Task(e.to_string()))??;
+        let (conn, reader) = conn;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
+            reader: Mutex::new(reader),
             retention,
             puts: AtomicU64::new(0),
         })
@@ -101,6 +113,25 @@ fn prune(conn: &Connection, retention: Retention) -> Result<(), rusqlite::Error>
         )?;
     }
     Ok(())
+}
+
+/// Whether each hash's original is stored and whether it was retrieved.
+fn lookup_presence(conn: &Connection, hashes: &[String]) -> Result<Vec<Presence>, rusqlite::Error> {
+    let mut query = conn.prepare_cached(
+        "SELECT EXISTS(SELECT 1 FROM ccr WHERE hash = ?1),
+                EXISTS(SELECT 1 FROM retrieved WHERE hash = ?1)",
+    )?;
+    hashes
+        .iter()
+        .map(|h| {
+            query.query_row(params![h], |r| {
+                Ok(Presence {
+                    stored: r.get(0)?,
+                    retrieved: r.get(1)?,
+                })
+            })
+        })
+        .collect()
 }
 
 #[async_trait::async_trait]
@@ -179,29 +210,33 @@ impl Store for SqliteStore {
         .await
     }
 
+    /// Runs inline (no blocking-pool handoff, which cost more than the
+    /// lookups): one primary-key lookup per hash with a cached statement,
+    /// on the reader connection, which in WAL mode reads the last committed
+    /// state without waiting for writers. If SQLite still reports busy
+    /// (e.g. another process recovering the WAL), the same query runs on
+    /// the blocking pool with the usual busy timeout.
     async fn presence(&self, hashes: &[String]) -> Result<Vec<Presence>, StoreError> {
         if hashes.is_empty() {
             return Ok(Vec::new());
         }
-        let hashes = hashes.to_vec();
-        self.with_conn(move |conn| {
-            let mut query = conn.prepare_cached(
-                "SELECT EXISTS(SELECT 1 FROM ccr WHERE hash = ?1),
-                        EXISTS(SELECT 1 FROM retrieved WHERE hash = ?1)",
-            )?;
-            hashes
-                .iter()
-                .map(|h| {
-                    query.query_row(params![h], |r| {
-                        Ok(Presence {
-                            stored: r.get(0)?,
-                            retrieved: r.get(1)?,
-                        })
-                    })
-                })
-                .collect()
-        })
-        .await
+        let inline = {
+            let reader = self.reader.lock().unwrap_or_else(|e| e.into_inner());
+            lookup_presence(&reader, hashes)
+        };
+        match inline {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
+            {
+                let hashes = hashes.to_vec();
+                self.with_conn(move |conn| lookup_presence(conn, &hashes))
+                    .await
+            }
+            other => other.map_err(StoreError::from),
+        }
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
