@@ -80,8 +80,10 @@ pub async fn bind(args: &ProxyArgs) -> anyhow::Result<Bound> {
         compressor,
         stats,
         client: forward::client(),
-        anthropic_upstream: args.anthropic_upstream.clone(),
-        openai_upstream: args.openai_upstream.clone(),
+        anthropic_upstream: forward::parse_base(&args.anthropic_upstream)
+            .context("invalid --anthropic-upstream")?,
+        openai_upstream: forward::parse_base(&args.openai_upstream)
+            .context("invalid --openai-upstream")?,
         max_body_bytes: args.max_body_mb << 20,
         token: args.token.clone(),
         retrieve_rounds: args.retrieve_rounds,

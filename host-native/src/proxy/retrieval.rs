@@ -13,14 +13,16 @@
 use super::calls::{self, Call};
 use super::compressor::Compressed;
 use super::forward;
-use super::inject::Layout;
+use super::inject::{Layout, TOOL_NAME};
 use super::routes::Route;
 use super::server::{send, upstream_error, App};
 use super::stats::Fault;
+use super::text_body::TextBody;
 use super::{stream_anthropic, stream_openai, stream_responses};
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, Method, Response};
 use headroom_core::Shape;
+use reqwest::Url;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -28,7 +30,7 @@ pub async fn forward(
     app: Arc<App>,
     route: Route,
     method: Method,
-    url: String,
+    url: Url,
     mut headers: HeaderMap,
     compressed: Compressed,
 ) -> Response<Body> {
@@ -70,13 +72,16 @@ pub async fn forward(
 pub struct Round {
     pub app: Arc<App>,
     pub method: Method,
-    pub url: String,
+    pub url: Url,
     pub headers: HeaderMap,
     pub shape: Shape,
 }
 
 impl Round {
-    pub async fn send(&self, body: String) -> Result<reqwest::Response, reqwest::Error> {
+    pub async fn send(
+        &self,
+        body: impl Into<reqwest::Body>,
+    ) -> Result<reqwest::Response, reqwest::Error> {
         forward::send(
             &self.app.client,
             self.method.clone(),
@@ -162,13 +167,15 @@ impl Round {
     }
 }
 
-async fn non_streaming(round: Round, mut body: String) -> Response<Body> {
+async fn non_streaming(round: Round, body: String) -> Response<Body> {
+    // Shared, not copied, with each round's request.
+    let mut body = TextBody::from(body);
     let mut earlier_usage = Map::new();
     let mut earlier_text: Vec<Value> = Vec::new();
     let mut earlier_chat_text = String::new();
     let mut rounds = 0;
     loop {
-        let upstream = match round.send(body.clone()).await {
+        let upstream = match round.send(body.bytes()).await {
             Ok(r) => r,
             Err(e) => return forward::bad_gateway(&upstream_error(&e)),
         };
@@ -181,6 +188,9 @@ async fn non_streaming(round: Round, mut body: String) -> Response<Body> {
             Ok(b) => b,
             Err(_) => return forward::bad_gateway("upstream connection failed mid-response"),
         };
+        if rounds == 0 && !may_call_retrieve(&bytes) {
+            return forward::buffered_back(status, &headers, bytes);
+        }
         let Ok(mut response) = serde_json::from_slice::<Value>(&bytes) else {
             return forward::buffered_back(status, &headers, bytes);
         };
@@ -239,12 +249,23 @@ async fn non_streaming(round: Round, mut body: String) -> Response<Body> {
         }
         let answers = round.answer(&found).await;
         let items = calls::continuation(round.shape, &response, &answers);
-        match round.next_body(&body, &items) {
-            Some(next) => body = next,
+        match round.next_body(body.as_str(), &items) {
+            Some(next) => body = TextBody::from(next),
             None => return forward::buffered_back(status, &headers, bytes),
         }
         rounds += 1;
     }
+}
+
+/// False when an answer cannot hold a `headroom_retrieve` call, so the
+/// first round's answer goes back without being parsed (what the proxy
+/// would do after parsing it and finding no call). In JSON the name is
+/// written as is, or with `\u` escapes; an answer that is not UTF-8 is
+/// parsed (and passed back as it is when that fails).
+fn may_call_retrieve(answer: &[u8]) -> bool {
+    std::str::from_utf8(answer).map_or(true, |text| {
+        text.contains(TOOL_NAME) || text.contains("\\u")
+    })
 }
 
 /// What the model wrote before its retrieve calls, put before the final
@@ -283,6 +304,19 @@ fn keep_leading_thinking(content: &mut Vec<Value>) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn only_answers_that_may_call_the_tool_are_parsed() {
+        assert!(!may_call_retrieve(
+            br#"{"content":[{"type":"text","text":"ok"}]}"#
+        ));
+        assert!(may_call_retrieve(
+            br#"{"content":[{"type":"tool_use","name":"headroom_retrieve","input":{}}]}"#
+        ));
+        // The same name written with JSON escapes.
+        assert!(may_call_retrieve(br#"{"name":"headroom\u005fretrieve"}"#));
+        assert!(may_call_retrieve(b"\xff not utf-8"));
+    }
 
     #[test]
     fn earlier_chat_text_comes_first() {

@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
+use reqwest::Url;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -25,8 +26,8 @@ pub struct App {
     pub compressor: Arc<Compressor>,
     pub stats: Arc<Stats>,
     pub client: reqwest::Client,
-    pub anthropic_upstream: String,
-    pub openai_upstream: String,
+    pub anthropic_upstream: Url,
+    pub openai_upstream: Url,
     pub max_body_bytes: usize,
     pub token: Option<String>,
     pub retrieve_rounds: usize,
@@ -43,7 +44,7 @@ impl App {
         );
     }
 
-    fn upstream_base(&self, upstream: Upstream) -> &str {
+    fn upstream_base(&self, upstream: Upstream) -> &Url {
         match upstream {
             Upstream::Anthropic => &self.anthropic_upstream,
             Upstream::Openai => &self.openai_upstream,
@@ -63,29 +64,42 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// A request body read up to the limit, or the part read so far and the
+/// A request body read up to the limit, or the chunks read so far and the
 /// rest still streaming.
 enum ReadBody {
     Whole(Bytes),
-    TooLarge(Bytes, axum::body::BodyDataStream),
+    TooLarge(Vec<Bytes>, axum::body::BodyDataStream),
     Failed,
 }
 
-/// `size_hint`: the request's `content-length`, so a large body is read
-/// into one allocation instead of a chain of doublings and copies.
-async fn read_limited(body: Body, limit: usize, size_hint: Option<usize>) -> ReadBody {
+/// Read the body's chunks; one chunk (hyper hands over what the socket
+/// held, usually the whole body) is used as is, several are joined once.
+async fn read_limited(body: Body, limit: usize) -> ReadBody {
     let mut stream = body.into_data_stream();
-    let mut buf = BytesMut::with_capacity(size_hint.unwrap_or(0).min(limit + 1));
+    let mut chunks = Vec::new();
+    let mut len = 0;
     while let Some(chunk) = stream.next().await {
-        match chunk {
-            Ok(chunk) => buf.extend_from_slice(&chunk),
-            Err(_) => return ReadBody::Failed,
-        }
-        if buf.len() > limit {
-            return ReadBody::TooLarge(buf.freeze(), stream);
+        let Ok(chunk) = chunk else {
+            return ReadBody::Failed;
+        };
+        len += chunk.len();
+        chunks.push(chunk);
+        if len > limit {
+            return ReadBody::TooLarge(chunks, stream);
         }
     }
-    ReadBody::Whole(buf.freeze())
+    ReadBody::Whole(join(chunks, len))
+}
+
+fn join(mut chunks: Vec<Bytes>, len: usize) -> Bytes {
+    if chunks.len() == 1 {
+        return chunks.swap_remove(0);
+    }
+    let mut buf = BytesMut::with_capacity(len);
+    for chunk in &chunks {
+        buf.extend_from_slice(chunk);
+    }
+    buf.freeze()
 }
 
 async fn proxy(
@@ -95,15 +109,11 @@ async fn proxy(
 ) -> Response<Body> {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path();
-    let path_and_query = parts
-        .uri
-        .path_and_query()
-        .map_or(path, |pq| pq.as_str())
-        .to_string();
+    let path_and_query = parts.uri.path_and_query().map_or(path, |pq| pq.as_str());
     let route = Route::classify(&parts.method, path);
     app.stats.request(route.name());
     let upstream = Upstream::for_request(path, &parts.headers);
-    let url = forward::upstream_url(app.upstream_base(upstream), &path_and_query);
+    let url = forward::upstream_url(app.upstream_base(upstream), path_and_query);
     let headers = forward::request_headers(&parts.headers);
 
     let editable = route.compressible()
@@ -114,15 +124,11 @@ async fn proxy(
         return send(&app, parts.method, &url, headers, body).await;
     }
 
-    let size_hint = parts
-        .headers
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse().ok());
-    let original = match read_limited(body, app.max_body_bytes, size_hint).await {
+    let original = match read_limited(body, app.max_body_bytes).await {
         ReadBody::Whole(bytes) => bytes,
-        ReadBody::TooLarge(prefix, rest) => {
+        ReadBody::TooLarge(read, rest) => {
             app.fault(Fault::BodyTooLarge, route);
-            let whole = futures_util::stream::once(async move { Ok(prefix) }).chain(rest);
+            let whole = futures_util::stream::iter(read.into_iter().map(Ok)).chain(rest);
             let body = reqwest::Body::wrap_stream(whole);
             return send(&app, parts.method, &url, headers, body).await;
         }
@@ -175,7 +181,7 @@ async fn proxy(
 pub async fn send(
     app: &App,
     method: axum::http::Method,
-    url: &str,
+    url: &Url,
     headers: HeaderMap,
     body: reqwest::Body,
 ) -> Response<Body> {

@@ -115,7 +115,13 @@ impl Stats {
         }
         let mut maps = self.maps();
         for t in transforms {
-            *maps.transforms.entry(t.clone()).or_default() += 1;
+            // The name is copied only the first time it is counted.
+            match maps.transforms.get_mut(t) {
+                Some(n) => *n += 1,
+                None => {
+                    maps.transforms.insert(t.clone(), 1);
+                }
+            }
         }
     }
 

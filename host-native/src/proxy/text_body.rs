@@ -40,6 +40,13 @@ impl TextBody {
     }
 }
 
+impl From<String> for TextBody {
+    /// No check needed: a `String` is UTF-8.
+    fn from(text: String) -> Self {
+        Self(Bytes::from(text))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
