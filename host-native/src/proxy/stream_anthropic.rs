@@ -12,7 +12,7 @@ use super::forward;
 use super::inject::TOOL_NAME;
 use super::retrieval::Round;
 use super::server::upstream_error;
-use super::sse::{self, Pulled, Splitter};
+use super::sse::{self, Event, Pulled, Splitter};
 use axum::body::Body;
 use axum::http::Response;
 use bytes::Bytes;
@@ -115,6 +115,27 @@ pub(super) async fn emit(tx: &mpsc::Sender<Chunk>, bytes: Bytes) -> bool {
     tx.send(Ok(bytes)).await.is_ok()
 }
 
+/// The next event of a round's upstream stream; `Ok(None)` when it ended.
+/// A failed read ends the client's stream with that error and is `Err`:
+/// the round is aborted (the same for every streaming API).
+pub(super) async fn next_event<S>(
+    splitter: &mut Splitter,
+    bytes: &mut S,
+    tx: &mpsc::Sender<Chunk>,
+) -> Result<Option<Event>, ()>
+where
+    S: futures_util::Stream<Item = Result<Bytes, reqwest::Error>> + Unpin,
+{
+    match splitter.pull(bytes).await {
+        Pulled::Event(event) => Ok(Some(event)),
+        Pulled::End => Ok(None),
+        Pulled::Failed(e) => {
+            let _ = tx.send(Err(std::io::Error::other(e))).await;
+            Err(())
+        }
+    }
+}
+
 impl Stream {
     async fn drive(
         &mut self,
@@ -163,13 +184,10 @@ impl Stream {
         let mut held_delta: Option<Value> = None;
         let mut visible_tool_use = false;
         loop {
-            let event = match splitter.pull(&mut bytes).await {
-                Pulled::Event(e) => e,
-                Pulled::Failed(e) => {
-                    let _ = tx.send(Err(std::io::Error::other(e))).await;
-                    return RoundEnd::Aborted;
-                }
-                Pulled::End => {
+            let event = match next_event(&mut splitter, &mut bytes, tx).await {
+                Ok(Some(event)) => event,
+                Err(()) => return RoundEnd::Aborted,
+                Ok(None) => {
                     // The upstream ended without message_stop.
                     if let Some(delta) = held_delta.take() {
                         emit(tx, self.closing_delta(delta, &blocks, visible_tool_use)).await;

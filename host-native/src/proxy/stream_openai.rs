@@ -7,8 +7,8 @@
 use super::calls::{self, Call};
 use super::inject::TOOL_NAME;
 use super::retrieval::Round;
-use super::sse::{self, Pulled, Splitter};
-use super::stream_anthropic::{emit, stream_rounds, Chunk};
+use super::sse::{self, Splitter};
+use super::stream_anthropic::{emit, next_event, stream_rounds, Chunk};
 use axum::body::Body;
 use axum::http::Response;
 use bytes::Bytes;
@@ -81,13 +81,10 @@ async fn one_round(
     let mut held: Vec<Value> = Vec::new();
     let mut done_raw: Option<Bytes> = None;
     loop {
-        let event = match splitter.pull(&mut bytes).await {
-            Pulled::Event(e) => e,
-            Pulled::Failed(e) => {
-                let _ = tx.send(Err(std::io::Error::other(e))).await;
-                return RoundEnd::Aborted;
-            }
-            Pulled::End => break,
+        let event = match next_event(&mut splitter, &mut bytes, tx).await {
+            Ok(Some(event)) => event,
+            Ok(None) => break,
+            Err(()) => return RoundEnd::Aborted,
         };
         if event.data.trim() == "[DONE]" {
             done_raw = Some(event.raw);

@@ -11,8 +11,8 @@
 use super::calls::{self, Call};
 use super::inject::TOOL_NAME;
 use super::retrieval::Round;
-use super::sse::{self, Event, Pulled, Splitter};
-use super::stream_anthropic::{emit, stream_rounds, Chunk};
+use super::sse::{self, Event, Splitter};
+use super::stream_anthropic::{emit, next_event, stream_rounds, Chunk};
 use axum::body::Body;
 use axum::http::Response;
 use headroom_core::Shape;
@@ -135,13 +135,10 @@ impl Stream {
         let mut indices: HashMap<u64, Option<u64>> = HashMap::new();
         let mut hidden_ids: HashSet<String> = HashSet::new();
         loop {
-            let event = match splitter.pull(&mut bytes).await {
-                Pulled::Event(e) => e,
-                Pulled::Failed(e) => {
-                    let _ = tx.send(Err(std::io::Error::other(e))).await;
-                    return RoundEnd::Aborted;
-                }
-                Pulled::End => return RoundEnd::Aborted,
+            let event = match next_event(&mut splitter, &mut bytes, tx).await {
+                Ok(Some(event)) => event,
+                // Ended without `response.completed`, or failed.
+                Ok(None) | Err(()) => return RoundEnd::Aborted,
             };
             let Ok(mut data) = serde_json::from_str::<Value>(&event.data) else {
                 if !emit(tx, event.raw).await {
