@@ -213,9 +213,10 @@ impl Store for SqliteStore {
     /// Runs inline (no blocking-pool handoff, which cost more than the
     /// lookups): one primary-key lookup per hash with a cached statement,
     /// on the reader connection, which in WAL mode reads the last committed
-    /// state without waiting for writers. If SQLite still reports busy
-    /// (e.g. another process recovering the WAL), the same query runs on
-    /// the blocking pool with the usual busy timeout.
+    /// state without waiting for writers. If that fails (SQLite busy, e.g.
+    /// another process recovering the WAL; or a reader that cannot see the
+    /// writer's database), the same query runs on the writer connection on
+    /// the blocking pool, with the usual busy timeout.
     async fn presence(&self, hashes: &[String]) -> Result<Vec<Presence>, StoreError> {
         if hashes.is_empty() {
             return Ok(Vec::new());
@@ -225,17 +226,12 @@ impl Store for SqliteStore {
             lookup_presence(&reader, hashes)
         };
         match inline {
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if matches!(
-                    e.code,
-                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-                ) =>
-            {
+            Ok(presence) => Ok(presence),
+            Err(_) => {
                 let hashes = hashes.to_vec();
                 self.with_conn(move |conn| lookup_presence(conn, &hashes))
                     .await
             }
-            other => other.map_err(StoreError::from),
         }
     }
 
@@ -299,6 +295,42 @@ mod tests {
             ]
         );
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[tokio::test]
+    async fn presence_sees_rows_another_connection_deleted_and_works_in_memory() {
+        let path = temp_db("presence");
+        let store = SqliteStore::open(&path, Retention::default())
+            .await
+            .unwrap();
+        store
+            .put(&[entry("a", "x"), entry("b", "y")])
+            .await
+            .unwrap();
+        let stored = |p: Vec<Presence>| p.iter().map(|p| p.stored).collect::<Vec<_>>();
+        let hashes = ["a".to_string(), "b".to_string()];
+        assert_eq!(stored(store.presence(&hashes).await.unwrap()), [true, true]);
+        // Another process deleting rows (as the proxy tests do mid-run).
+        Connection::open(&path)
+            .unwrap()
+            .execute("DELETE FROM ccr WHERE hash = 'a'", [])
+            .unwrap();
+        assert_eq!(
+            stored(store.presence(&hashes).await.unwrap()),
+            [false, true]
+        );
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+
+        // An in-memory database: the reader sees another (empty) database,
+        // so the lookup falls back to the writer.
+        let memory = SqliteStore::open(Path::new(":memory:"), Retention::default())
+            .await
+            .unwrap();
+        memory.put(&[entry("m", "z")]).await.unwrap();
+        assert_eq!(
+            stored(memory.presence(&["m".into(), "n".into()]).await.unwrap()),
+            [true, false]
+        );
     }
 
     #[tokio::test]
