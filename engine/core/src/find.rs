@@ -78,7 +78,11 @@ mod tests {
     fn contains_agrees_with_the_standard_library() {
         for hay in HAYS {
             for needle in NEEDLES {
-                assert_eq!(contains(hay, needle), hay.contains(needle), "{hay:?} {needle:?}");
+                assert_eq!(
+                    contains(hay, needle),
+                    hay.contains(needle),
+                    "{hay:?} {needle:?}"
+                );
             }
         }
     }
